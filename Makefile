@@ -1,0 +1,44 @@
+# Two commands for a user: `make run` (the product) and `make test` (the whole suite).
+# Each does its own set-up on a fresh clone, idempotently: venv, CPU torch, the package,
+# the embedding model and the indexes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup model index eval bench clean
+
+run: model
+	$(BIN)/assistant build --if-stale
+	$(BIN)/python app.py
+
+test: model
+	$(BIN)/python -m pytest -q
+	$(BIN)/assistant eval --gate
+
+setup: $(STAMP)
+
+# torch first, pinned to the CPU build that lies on local disk; the constraints file
+# pins everything else (and torch again) so no later step can swap in a CUDA build.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(BIN)/python -c "import sys, torch; sys.exit('torch is a CUDA build; expected the CPU build' if torch.version.cuda else 0)"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+model: setup
+	$(BIN)/assistant model fetch
+
+index: model
+	$(BIN)/assistant build
+
+eval: index
+	$(BIN)/assistant eval
+
+bench: index
+	$(BIN)/assistant bench
+
+clean:
+	rm -rf $(VENV) indexes/*/ indexes/.tmp* *.egg-info

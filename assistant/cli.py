@@ -1,0 +1,190 @@
+"""The ``assistant`` command: a thin click layer over the library.
+
+Every command prints readable Chinese text by default and one JSON document with
+``--json``. Errors the user can fix (:class:`~assistant.errors.AssistantError`) become one
+line on stderr and a non-zero exit code, never a traceback; set ``ASSISTANT_DEBUG=1`` to
+see tracebacks of unexpected errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from .config import Settings
+from .errors import AssistantError, ClauseNotFound
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=None))
+
+
+class _Group(click.Group):
+    """Turns expected errors into one-line messages and exit code 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except AssistantError as exc:
+            click.echo(f"错误: {exc}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("已中断。", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - last line of defence for the user
+            if os.environ.get("ASSISTANT_DEBUG"):
+                raise
+            click.echo(f"内部错误: {type(exc).__name__}: {exc} (ASSISTANT_DEBUG=1 shows details)", err=True)
+            ctx.exit(2)
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _document():
+    from .corpus import load_corpus
+
+    corpus = load_corpus(_settings().corpus_dir)
+    for problem in corpus.problems:
+        click.echo(f"警告: 跳过 {problem}", err=True)
+    return corpus.document()
+
+
+def parse_clause_number(value: str, count: int) -> int:
+    """``12``, ``十二``, ``（十二）``, ``第十二条`` → 12; anything else is a clear error."""
+    from .parser import cn_to_int
+
+    text = (value or "").strip().strip("（）()第条")
+    try:
+        number = cn_to_int(text) if text and not text.lstrip("-").isdigit() else int(text)
+    except ValueError:
+        raise ClauseNotFound(f"“{value}”不是条款编号；请输入 1–{count} 之间的数字，如 12 或 十二。") from None
+    if not 1 <= number <= count:
+        raise ClauseNotFound(f"没有第{number}条；本文件共有 {count} 条，编号为 1–{count}。")
+    return number
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policy-assistant")
+def cli():
+    """政策文件问答助手 — grounded answers from Chinese policy documents, offline."""
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def doc(as_json):
+    """The document's metadata (文号, 发文机关, 成文日期 …)."""
+    from dataclasses import asdict
+
+    document = _document()
+    if as_json:
+        emit_json({"doc_id": document.doc_id, **asdict(document.meta),
+                   "sections": [asdict(s) for s in document.sections], "clauses": len(document.clauses)})
+        return
+    labels = {"title": "标题", "doc_number": "文号", "addressees": "主送", "issuer": "发文机关",
+              "signed_date": "成文日期", "printing_office": "印发机关", "printed_date": "印发日期",
+              "publication": "公开方式", "copy_to": "抄送"}
+    for key, label in labels.items():
+        click.echo(f"{label}：{getattr(document.meta, key) or '（文件未载明）'}")
+    click.echo("结构：")
+    for section in document.sections:
+        numbers = "、".join(document.clause(n).label for n in section.clauses)
+        click.echo(f"  {section.label}{section.title}  {numbers}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def clauses(as_json):
+    """Every clause with its title and responsible departments."""
+    document = _document()
+    if as_json:
+        emit_json([c.to_dict() for c in document.clauses])
+        return
+    for c in document.clauses:
+        click.echo(f"{c.heading}\n  责任单位：{'、'.join(c.departments) or '（未列明）'}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def clause(number, as_json):
+    """One clause in full: NUMBER is 12, 十二 or （十二）."""
+    document = _document()
+    c = document.clause(parse_clause_number(number, len(document.clauses)))
+    if as_json:
+        emit_json(c.to_dict())
+        return
+    click.echo(f"{c.heading}（{c.section_title}）\n\n{c.label}{c.text}\n\n责任单位：{'、'.join(c.departments) or '（未列明）'}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def departments(as_json):
+    """Every responsible department with the clauses it is responsible for."""
+    index = _document().departments
+    rows = [{"department": name, "clauses": numbers} for name, numbers in index.clauses_by_department.items()]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['department']}：第 {', '.join(map(str, row['clauses']))} 条")
+
+
+@cli.command()
+@click.argument("name", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def department(name, as_json):
+    """What one department is responsible for (full or short name: 发改委, 人社厅 …)."""
+    document = _document()
+    query = " ".join(name)
+    names, numbers = document.departments.clauses_for(query)
+    items = [document.clause(n) for n in numbers]
+    if as_json:
+        emit_json({"query": query, "departments": names,
+                   "clauses": [{"clause": c.number, "label": c.label, "title": c.title,
+                                "departments": c.departments} for c in items]})
+        return
+    click.echo(f"{'、'.join(names)} 是以下 {len(items)} 条的责任单位：")
+    for c in items:
+        click.echo(f"  {c.heading}")
+
+
+@cli.group()
+def model():
+    """The embedding model (EmbeddingGemma-300m): fetch and check."""
+
+
+@model.command("fetch")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def model_fetch(quiet):
+    """Fetch, verify (SHA-256) and cache the model; does nothing if already there."""
+    from .model import fetch_model
+
+    path = fetch_model(_settings(), progress=not quiet)
+    click.echo(f"模型已就绪: {path}")
+
+
+@model.command("status")
+@click.option("--json", "as_json", is_flag=True)
+def model_status_cmd(as_json):
+    """Is the model present and verified?"""
+    from .model import model_status
+
+    status = model_status(_settings())
+    if as_json:
+        emit_json({k: str(v) if k == "path" else v for k, v in status.items()})
+        return
+    click.echo(("已就绪" if status["present"] else "缺失") + f": {status['path']}")
+    for problem in status.get("problems", []):
+        click.echo(f"  {problem}")
+    sys.exit(0 if status["present"] else 1)
+
+
+def main():  # console-script entry point
+    cli(prog_name="assistant")

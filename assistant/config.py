@@ -1,0 +1,55 @@
+"""Every path and tunable of the assistant, in one place.
+
+Paths default to folders inside the repository (corpus, indexes) or the user's cache
+(model weights, which are too big for git); each can be overridden by an environment
+variable so tests, CI and deployments can point elsewhere without code changes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+MODEL_ID = "google/embeddinggemma-300m"
+EMBEDDING_DIM = 768
+
+# Bumped whenever the parser's output changes, so stale indexes are rebuilt.
+PARSER_VERSION = "1"
+
+# Questions longer than this are truncated (with a notice) before retrieval.
+MAX_QUESTION_CHARS = 500
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live. Build one with :meth:`from_env`; tests use ``replace``."""
+
+    corpus_dir: Path = field(default_factory=lambda: REPO_ROOT / "corpus")
+    index_dir: Path = field(default_factory=lambda: REPO_ROOT / "indexes")
+    model_dir: Path = field(
+        default_factory=lambda: Path.home() / ".cache" / "policy-assistant" / "embeddinggemma-300m"
+    )
+    feedback_path: Path = field(default_factory=lambda: REPO_ROOT / "feedback" / "feedback.jsonl")
+    eval_dir: Path = field(default_factory=lambda: REPO_ROOT / "eval")
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        base = cls()
+        return cls(
+            corpus_dir=_env_path("ASSISTANT_CORPUS_DIR", base.corpus_dir),
+            index_dir=_env_path("ASSISTANT_INDEX_DIR", base.index_dir),
+            model_dir=_env_path("ASSISTANT_MODEL_DIR", base.model_dir),
+            feedback_path=_env_path("ASSISTANT_FEEDBACK_PATH", base.feedback_path),
+            eval_dir=_env_path("ASSISTANT_EVAL_DIR", base.eval_dir),
+        )
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
