@@ -1,0 +1,57 @@
+"""The Python API: :class:`Assistant` ties corpus, model, indexes and answers together.
+
+``Assistant.load()`` reads the corpus, loads the encoder (the real model unless one is
+passed in — tests pass a fake) and loads the indexes, rebuilding them when missing or
+stale. ``search`` returns ranked :class:`~assistant.retrieval.Hit` records; ``ask``
+returns a grounded :class:`~assistant.answer.Answer`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from .config import Settings
+from .retrieval import FusionConfig, HybridRetriever
+
+
+@dataclass
+class Assistant:
+    settings: Settings
+    corpus: object
+    encoder: object
+    index: object
+    retriever: HybridRetriever
+    load_seconds: float = 0.0
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, *, encoder=None, rebuild: bool = True,
+             progress: bool = False, log=None, config: FusionConfig | None = None) -> "Assistant":
+        from .corpus import load_corpus
+        from .index import load_index
+
+        started = time.perf_counter()
+        settings = settings or Settings.from_env()
+        corpus = load_corpus(settings.corpus_dir)
+        if log:
+            for problem in corpus.problems:
+                log(f"跳过 {problem}")
+        if encoder is None:
+            from .embedding import load_encoder
+
+            encoder = load_encoder(settings)
+        index = load_index(settings, corpus, encoder, rebuild=rebuild, progress=progress, log=log)
+        retriever = HybridRetriever(index.documents, index.units, index.sparse, index.dense, encoder, config)
+        return cls(settings, corpus, encoder, index, retriever, time.perf_counter() - started)
+
+    @property
+    def document(self):
+        return self.corpus.document()
+
+    def search(self, question: str, k: int = 5, mode: str = "hybrid", timings: dict | None = None):
+        return self.retriever.search(question, k=k, mode=mode, timings=timings)
+
+    def ask(self, question: str, timings: dict | None = None):
+        from .answer import compose_answer
+
+        return compose_answer(self, question, timings=timings)

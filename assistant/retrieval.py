@@ -1,0 +1,208 @@
+"""Hybrid retrieval: BM25 and dense scores per unit, lifted to clauses, then fused.
+
+Each signal scores every unit (clause, sentence, 责任单位 note). A clause takes, per
+signal, the best score among its units — a single sentence that matches the question is
+enough to find its clause. The per-clause signals are then fused, by a weighted sum of
+min-max normalised scores (default) or by reciprocal rank fusion. Each :class:`Hit` keeps
+the raw signal scores, because the answer layer decides from them whether the document
+covers the question at all.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .fusion import min_max, reciprocal_rank_fusion, weighted_sum
+from .tokenization import to_simplified
+
+MODES = ("bm25", "dense", "hybrid", "weighted", "rrf")
+
+_CN = "零一二三四五六七八九十百"
+_REFERENCES = (
+    re.compile(f"第\\s*([{_CN}]+|\\d+)\\s*条"),
+    re.compile(f"[（(]([{_CN}]+)[）)]\\s*条"),
+    re.compile(r"\b(?:clause|article|item|paragraph)\s*(?:no\.?\s*)?(\d+)", re.IGNORECASE),
+)
+
+
+def clause_references(question: str) -> list[int]:
+    """Clause numbers a question names explicitly: 第十二条, （二十）条, clause 12."""
+    from .parser import cn_to_int
+
+    found = []
+    for pattern in _REFERENCES:
+        for match in pattern.finditer(question or ""):
+            number = cn_to_int(match.group(1))
+            if number not in found:
+                found.append(number)
+    return found
+
+
+@dataclass
+class FusionConfig:
+    """How signals combine. Defaults are what ``assistant eval`` measured best.
+
+    ``hybrid`` (calibrated): ``w_s * b / (b + saturation) + w_d * cosine``. Unlike min-max,
+    this keeps a weak BM25 match weak — min-max would stretch any best match to 1.0 — and
+    keeps the model's cosine on its own, comparable scale across questions.
+    """
+
+    sparse_weight: float = 0.5
+    dense_weight: float = 0.5
+    bm25_saturation: float = 8.0  # BM25 score that counts as "half sure"
+    rrf_k: float = 60.0
+    dense_candidates: int = 200  # units fetched from FAISS per query
+
+
+@dataclass
+class Hit:
+    """One clause found for a question."""
+
+    doc_id: str
+    clause: int
+    label: str
+    title: str
+    score: float
+    sentences: list[str]  # the clause's best-matching sentences, verbatim
+    sentence_indices: list[int]
+    signals: dict[str, float] = field(default_factory=dict)  # raw best-unit score per signal
+    found_by: list[str] = field(default_factory=list)  # signals that ranked it in their top 3
+
+    def to_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "clause": self.clause, "label": self.label, "title": self.title,
+                "score": round(float(self.score), 4), "sentences": self.sentences,
+                "signals": {k: round(float(v), 4) for k, v in self.signals.items()}, "found_by": self.found_by}
+
+
+@contextmanager
+def _stage(timings: dict | None, name: str):
+    start = time.perf_counter()
+    yield
+    if timings is not None:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
+class HybridRetriever:
+    def __init__(self, documents, units, sparse, dense, encoder, config: FusionConfig | None = None):
+        self.documents = {d.doc_id: d for d in documents}
+        self.units = units
+        self.sparse = sparse
+        self.dense = dense
+        self.encoder = encoder
+        self.config = config or FusionConfig()
+        self._unit_pos = {u.id: i for i, u in enumerate(units)}
+        keys = sorted({(u.doc_id, u.clause) for u in units}, key=lambda k: (k[0], k[1]))
+        self.clause_keys = keys
+        key_pos = {k: i for i, k in enumerate(keys)}
+        self._unit_clause = np.array([key_pos[(u.doc_id, u.clause)] for u in units])
+
+    def clause(self, doc_id: str, number: int):
+        return self.documents[doc_id].clause(number)
+
+    # -- signals -----------------------------------------------------------------
+    def expand(self, question: str) -> str:
+        """Add the full names of departments a question names by short name (发改委 →
+        自治区发展改革委), so BM25 can match the 责任单位 notes, which use full names."""
+        names = []
+        for doc in self.documents.values():
+            names += [n for n in doc.departments.find_in(question) if n not in question]
+        return question + (" " + " ".join(names) if names else "")
+
+    def unit_signals(self, question: str, modes=("bm25", "dense"), timings=None) -> dict[str, np.ndarray]:
+        """Raw per-unit scores of each signal (dense: -inf for units FAISS did not return)."""
+        out = {}
+        if "bm25" in modes:
+            with _stage(timings, "bm25"):
+                out["bm25"] = self.sparse.scores(self.expand(question))
+        if "dense" in modes:
+            with _stage(timings, "embed"):
+                vector = self.encoder.encode_queries([question])[0]
+            with _stage(timings, "faiss"):
+                dense = np.full(len(self.units), -np.inf, dtype=np.float32)
+                for unit_id, score in self.dense.search(vector, self.config.dense_candidates):
+                    dense[self._unit_pos[unit_id]] = score
+            out["dense"] = dense
+        return out
+
+    def _per_clause(self, unit_scores: np.ndarray) -> np.ndarray:
+        clause_scores = np.full(len(self.clause_keys), -np.inf)
+        np.maximum.at(clause_scores, self._unit_clause, unit_scores)
+        return clause_scores
+
+    # -- search ------------------------------------------------------------------
+    def search(self, question: str, k: int = 5, mode: str = "hybrid", timings: dict | None = None) -> list[Hit]:
+        """The ``k`` best clauses for ``question``. ``mode``: bm25 | dense | hybrid | rrf."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        with _stage(timings, "normalise"):
+            question = to_simplified(question or "").strip()
+        if not question:
+            return []
+        modes = {"bm25": ("bm25",), "dense": ("dense",)}.get(mode, ("bm25", "dense"))
+        unit_scores = self.unit_signals(question, modes, timings)
+        references = [self.clause_keys.index(key) for key in self._referenced(question)]
+        with _stage(timings, "fusion"):
+            clause_signals = {name: self._per_clause(s) for name, s in unit_scores.items()}
+            present = {name: np.isfinite(s) & ((s > 0) if name == "bm25" else True)
+                       for name, s in clause_signals.items()}
+            finite = {name: np.where(np.isfinite(s), s, 0.0) for name, s in clause_signals.items()}
+            fused = self._fuse(mode, finite, present)
+            order = [i for i in np.argsort(-fused, kind="stable") if any(p[i] for p in present.values())]
+            # A clause the question names explicitly ("第十二条讲什么") comes first.
+            order = (references + [i for i in order if i not in references])[:k]
+            top3 = {name: set(np.argsort(-finite[name], kind="stable")[:3]) for name in finite}
+            hits = [self._hit(i, float(fused[i]), unit_scores, finite, present, top3) for i in order]
+        return hits
+
+    def _referenced(self, question: str) -> list[tuple[str, int]]:
+        doc_id = self.clause_keys[0][0] if self.clause_keys else ""
+        return [(doc_id, n) for n in clause_references(question) if (doc_id, n) in self.clause_keys]
+
+    def _fuse(self, mode, finite, present) -> np.ndarray:
+        names = list(finite)
+        if len(names) == 1:
+            return finite[names[0]]
+        config = self.config
+        weights = [config.sparse_weight if n == "bm25" else config.dense_weight for n in names]
+        signals = [finite[n] for n in names]
+        masks = [present[n] for n in names]
+        if mode == "rrf":
+            return reciprocal_rank_fusion(signals, weights, config.rrf_k, masks)
+        if mode == "weighted":
+            return weighted_sum(signals, weights, masks)
+        bm25, dense = finite["bm25"], finite["dense"]
+        return config.sparse_weight * bm25 / (bm25 + config.bm25_saturation) + config.dense_weight * dense
+
+    def _hit(self, pos, score, unit_scores, finite, present, top3) -> Hit:
+        doc_id, number = self.clause_keys[pos]
+        clause = self.clause(doc_id, number)
+        best = self.best_sentences(pos, unit_scores)
+        return Hit(
+            doc_id=doc_id, clause=number, label=clause.label, title=clause.title, score=score,
+            sentences=[clause.sentences[i] for i in best], sentence_indices=best,
+            signals={name: float(finite[name][pos]) for name in finite},
+            found_by=[name for name in finite if pos in top3[name] and present[name][pos]],
+        )
+
+    def best_sentences(self, pos: int, unit_scores: dict[str, np.ndarray], limit: int = 2) -> list[int]:
+        """Indices of the clause's sentences that match best (normalised signals summed)."""
+        idx = [i for i, u in enumerate(self.units) if self._unit_clause[i] == pos and u.kind == "sentence"]
+        if not idx:
+            return [0]
+        combined = np.zeros(len(idx))
+        for scores in unit_scores.values():
+            values = np.where(np.isfinite(scores[idx]), scores[idx], np.nan)
+            if np.all(np.isnan(values)):
+                continue
+            combined += min_max(np.nan_to_num(values, nan=np.nanmin(values)))
+        order = np.argsort(-combined, kind="stable")
+        chosen = [self.units[idx[order[0]]].sentence]
+        # A second sentence only when it is nearly as good as the first.
+        if limit > 1 and len(order) > 1 and combined[order[1]] >= 0.8 * combined[order[0]] > 0:
+            chosen.append(self.units[idx[order[1]]].sentence)
+        return sorted(chosen)
