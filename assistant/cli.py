@@ -186,5 +186,144 @@ def model_status_cmd(as_json):
     sys.exit(0 if status["present"] else 1)
 
 
+def _load_assistant(quiet: bool = False):
+    from .qa import Assistant
+
+    log = None if quiet else (lambda message: click.echo(message, err=True))
+    if not quiet:
+        click.echo("正在加载模型和索引…", err=True)
+    return Assistant.load(_settings(), progress=not quiet, log=log)
+
+
+def read_stdin_questions():
+    """(line number, question or None, error) for each stdin line; invalid UTF-8 is an error
+    for that line only, so one bad line never loses the others."""
+    stream = click.get_binary_stream("stdin")
+    for number, raw in enumerate(stream, 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number, None, f"第 {number} 行不是有效的 UTF-8 文本 (invalid UTF-8 on line {number})"
+            continue
+        text = text.rstrip("\r\n")
+        if text.strip():
+            yield number, text, ""
+
+
+@cli.command()
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def build(quiet):
+    """Build the BM25 and FAISS indexes (atomically; the old index stays usable)."""
+    from .corpus import load_corpus
+    from .embedding import load_encoder
+    from .index import build_index
+
+    settings = _settings()
+    corpus = load_corpus(settings.corpus_dir)
+    path = build_index(settings, corpus, load_encoder(settings), progress=not quiet)
+    click.echo(f"索引已建立: {path}")
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many clauses.")
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense", "weighted", "rrf"]), default="hybrid",
+              show_default=True)
+def search(question, as_json, k, mode):
+    """Ranked clauses for QUESTION; QUESTION '-' reads one question per line from stdin."""
+    if not question:
+        raise click.UsageError("请给出问题，或用 - 从标准输入逐行读取。")
+    assistant = _load_assistant(quiet=as_json)
+    failed = False
+
+    def run(text):
+        hits = assistant.search(text, k=k, mode=mode)
+        if as_json:
+            emit_json({"question": text, "hits": [h.to_dict() for h in hits]})
+        else:
+            for rank, h in enumerate(hits, 1):
+                click.echo(f"{rank}. 第{h.label}条 {h.title}  ({h.score:.3f}, {'+'.join(h.found_by) or '-'})")
+                for sentence in h.sentences:
+                    click.echo(f"     “{sentence}”")
+
+    if question == "-":
+        for number, text, error in read_stdin_questions():
+            if error:
+                failed = True
+                emit_json({"line": number, "error": error}) if as_json else click.echo(f"错误: {error}", err=True)
+            else:
+                run(text)
+    else:
+        run(question)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
+def ask(question, as_json):
+    """A grounded answer to QUESTION; QUESTION '-' reads one question per line from stdin."""
+    if question is None:
+        raise click.UsageError("请给出问题，或用 - 从标准输入逐行读取。")
+    from .questions import clean_question
+
+    if question != "-" and clean_question(question).error:  # fail fast, before loading the model
+        if as_json:
+            emit_json({"question": question, "error": clean_question(question).error})
+        else:
+            click.echo(f"错误: {clean_question(question).error}", err=True)
+        sys.exit(1)
+    assistant = _load_assistant(quiet=as_json)
+    failed = False
+
+    def run(text) -> bool:
+        answer = assistant.ask(text)
+        if as_json:
+            data = answer.to_dict()
+            if not data["error"]:
+                del data["error"]
+            emit_json(data)
+        elif answer.error:
+            click.echo(f"错误: {answer.error}", err=True)
+        else:
+            if answer.notice:
+                click.echo(f"注意: {answer.notice}", err=True)
+            click.echo(answer.answer)
+        return not answer.error
+
+    if question == "-":
+        for number, text, error in read_stdin_questions():
+            if error:
+                failed = True
+                emit_json({"line": number, "error": error}) if as_json else click.echo(f"错误: {error}", err=True)
+            elif not run(text):
+                failed = True
+    else:
+        failed = not run(question)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command("eval")
+@click.option("--gate", is_flag=True, help="Exit 1 if a metric is under its floor (CI).")
+@click.option("--calibrate", is_flag=True, help="Also print the refusal-threshold table.")
+@click.option("--questions", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Gold set (default eval/questions.jsonl).")
+def eval_cmd(gate, calibrate, questions):
+    """Evaluate BM25, dense and hybrid retrieval and the answers on the gold set; write eval/report.md."""
+    from pathlib import Path
+
+    from .report import run_evaluation
+
+    settings = _settings()
+    assistant = _load_assistant(quiet=True)
+    path = Path(questions) if questions else settings.eval_dir / "questions.jsonl"
+    failures = run_evaluation(assistant, path, settings.eval_dir, calibrate=calibrate, echo=click.echo)
+    if gate and failures:
+        for failure in failures:
+            click.echo(f"GATE FAILED: {failure}", err=True)
+        sys.exit(1)
+
+
 def main():  # console-script entry point
     cli(prog_name="assistant")

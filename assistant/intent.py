@@ -18,6 +18,7 @@ from .retrieval import clause_references
 _RESPONSIBILITY = re.compile(
     r"谁(?:来)?(?:负责|主管|牵头|管|抓|落实)|由谁|哪(?:个|些|家)?(?:部门|单位|机构|机关)|什么(?:部门|单位)|责任(?:单位|部门|主体)"
     r"|牵头(?:单位|部门)|主管部门|负责(?:部门|单位)|归.{0,8}管|找谁|谁管|谁家管|负责的是谁|是谁负责"
+    r"|(?:是|由|归).{0,12}(?:负责|管|牵头|主管)(?:的)?(?:吗|么|不|没)|负责(?:吗|么)|\bis (?:the )?.{0,60}responsible for"
     r"|\bwho\b.*\b(?:responsible|in charge|handles?|oversees?|leads?)\b|\bwhich (?:department|agency|body|office|authority|bureau)"
     r"|\bresponsible (?:department|unit|agency|body)",
     re.IGNORECASE,
@@ -30,6 +31,8 @@ _TASKS = re.compile(
     r"|\b(?:tasks?|duties|responsibilities|role)\b",
     re.IGNORECASE,
 )
+# Asking *who*: then a department in the question is a candidate answer, not the subject.
+_ASKS_WHO = re.compile(r"谁|哪(?:个|些|家)(?:部门|单位|机构|机关)|什么(?:部门|单位)|\bwhich\b|\bwho\b", re.IGNORECASE)
 _ELIGIBLE = re.compile(
     r"享受|享有|能得到|可以得到|能拿到|能获得|可以获得|有(?:什么|哪些|啥)(?:支持|扶持|优惠|政策|好处|帮助|措施)|能申请|可以申请"
     r"|符合|适用|够条件|我们是|我是|作为一家|作为一个|作为|对(?:我们|我)有|扶持|支持(?:我们|我)"
@@ -64,9 +67,10 @@ APPLICANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 _METADATA = {
     "doc_number": re.compile(r"文号|发文字号|文件号|字号|编号|几号文|document number|reference number", re.IGNORECASE),
     "issuer": re.compile(r"发文机关|发文单位|发文部门|谁发的|谁发布|谁印发|哪个机关|哪个单位(?:发|印发|制定|出台)|谁(?:制定|出台)的|issu(?:ed|ing) (?:by|authority)|who issued|who published", re.IGNORECASE),
-    "signed_date": re.compile(r"成文日期|成文时间|签发|什么时候(?:发布|出台|制定|发的)|哪天(?:发布|出台)|何时(?:发布|出台)|日期|when was .* (?:issued|signed|adopted)|date", re.IGNORECASE),
-    "printed_date": re.compile(r"印发(?:日期|时间)|什么时候印发|哪天印发|何时印发|printed", re.IGNORECASE),
-    "printing_office": re.compile(r"印发机关|谁印发|哪个(?:单位|部门)印发|printing office", re.IGNORECASE),
+    "signed_date": re.compile(r"成文(?:日期|时间)|签发|(?:什么时候|哪天|何时|哪一天|哪年)(?:发布|出台|制定|发的|签发|成文)|(?<!印发)日期"
+                              r"|when was .* (?:issued|signed|adopted)|\bdate\b", re.IGNORECASE),
+    "printed_date": re.compile(r"印发.{0,3}(?:日期|日其|时间|哪天|哪一天|什么时候|何时)|(?:什么时候|哪天|何时)印发|printed", re.IGNORECASE),
+    "printing_office": re.compile(r"印发机关|谁印发|哪个(?:单位|部门|处室|机构|机关|处)印发|printing office", re.IGNORECASE),
     "addressees": re.compile(r"主送|发给谁|发给哪些|下发给|送达|addressed to|addressees", re.IGNORECASE),
     "copy_to": re.compile(r"抄送|copied to|copy to|cc", re.IGNORECASE),
     "publication": re.compile(r"公开发布|是否公开|能公开|可以公开|公开吗|publicly|public release", re.IGNORECASE),
@@ -104,7 +108,8 @@ def detect_intent(question: str, departments_index) -> Intent:
     if metadata and (_ABOUT_DOCUMENT.search(question) or len(question) <= 12) and not departments:
         return Intent("metadata", metadata_fields=metadata)
     applicants = find_applicants(question)
-    if departments and _TASKS.search(question):
+    asks_who = _ASKS_WHO.search(question)
+    if departments and _TASKS.search(question) and not asks_who:
         return Intent("department", departments=departments)
     if _RESPONSIBILITY.search(question):
         return Intent("responsibility", departments=departments, applicants=applicants)

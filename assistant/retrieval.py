@@ -30,6 +30,14 @@ _REFERENCES = (
 )
 
 
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """Phrases the user put in quotes — "管委会+公司" — to be matched exactly."""
+    return [p.strip() for p in _QUOTED.findall(question or "") if p.strip()]
+
+
 def clause_references(question: str) -> list[int]:
     """Clause numbers a question names explicitly: 第十二条, （二十）条, clause 12."""
     from .parser import cn_to_int
@@ -151,13 +159,23 @@ class HybridRetriever:
             present = {name: np.isfinite(s) & ((s > 0) if name == "bm25" else True)
                        for name, s in clause_signals.items()}
             finite = {name: np.where(np.isfinite(s), s, 0.0) for name, s in clause_signals.items()}
-            fused = self._fuse(mode, finite, present)
+            fused = self._fuse(mode, finite, present) + self._phrase_bonus(question)
             order = [i for i in np.argsort(-fused, kind="stable") if any(p[i] for p in present.values())]
             # A clause the question names explicitly ("第十二条讲什么") comes first.
             order = (references + [i for i in order if i not in references])[:k]
             top3 = {name: set(np.argsort(-finite[name], kind="stable")[:3]) for name in finite}
             hits = [self._hit(i, float(fused[i]), unit_scores, finite, present, top3) for i in order]
         return hits
+
+    def _phrase_bonus(self, question: str, bonus: float = 0.2) -> np.ndarray:
+        """Like a search engine's "quoted search": clauses containing a quoted phrase
+        verbatim rank above those that merely share its words."""
+        out = np.zeros(len(self.clause_keys))
+        for phrase in quoted_phrases(question):
+            for i, (doc_id, number) in enumerate(self.clause_keys):
+                if phrase in self.clause(doc_id, number).text:
+                    out[i] += bonus
+        return out
 
     def _referenced(self, question: str) -> list[tuple[str, int]]:
         doc_id = self.clause_keys[0][0] if self.clause_keys else ""

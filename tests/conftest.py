@@ -34,3 +34,15 @@ def tmp_settings(tmp_path) -> Settings:
         feedback_path=tmp_path / "feedback" / "feedback.jsonl",
         eval_dir=tmp_path / "eval",
     )
+
+
+@pytest.fixture(scope="session")
+def fake_assistant(tmp_path_factory):
+    """An Assistant over the real corpus with the deterministic fake encoder (no model)."""
+    from assistant.embedding import FakeEncoder
+    from assistant.qa import Assistant
+
+    home = tmp_path_factory.mktemp("fake-home")
+    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=home / "indexes",
+                        model_dir=home / "no-model", feedback_path=home / "feedback.jsonl", eval_dir=home / "eval")
+    return Assistant.load(settings, encoder=FakeEncoder(64))

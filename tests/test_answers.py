@@ -1,0 +1,138 @@
+"""Grounded answers with the fake encoder: intents, contents, refusals, the JSON contract.
+
+The fake encoder is weak at meaning, so these tests check mechanisms (department lists,
+metadata, refusal rules, verbatim quotes) rather than semantic ranking; the real model's
+quality is measured by the integration tests and the eval gate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.answer import Answer, Citation
+from assistant.evaluate import verbatim_problems
+from assistant.intent import detect_intent
+from assistant.tokenization import to_simplified
+
+
+def ask(fake_assistant, question) -> Answer:
+    return fake_assistant.ask(question)
+
+
+@pytest.mark.parametrize(
+    "question,kind",
+    [("孵化器建设归哪个部门管？", "responsibility"), ("人才引进由谁负责", "responsibility"),
+     ("商务厅负责哪些工作？", "department"), ("发改委要干什么", "department"), ("交通厅负责哪几条？", "department"),
+     ("我们是一家高新技术企业，可以享受哪些扶持？", "eligibility"), ("作为瞪羚企业有什么支持", "eligibility"),
+     ("文件的文号是什么？", "metadata"), ("这份文件什么时候印发的", "metadata"), ("抄送给了哪些单位", "metadata"),
+     ("第十二条讲什么？", "clause"), ("高新区的发展目标是什么", "general"),
+     ("Which department is responsible for incubators?", "responsibility"),
+     ("What is the Department of Commerce responsible for?", "department"),
+     ("“管委会+公司”改革的责任单位是谁？", "responsibility")],
+)
+def test_intent(fake_assistant, question, kind):
+    assert detect_intent(to_simplified(question), fake_assistant.document.departments).kind == kind
+
+
+def test_department_answer_is_complete(fake_assistant):
+    answer = ask(fake_assistant, "发改委负责哪些工作？")
+    assert answer.intent == "department" and not answer.refused
+    assert [c.clause for c in answer.citations] == [5, 6, 8, 11, 13, 14, 15, 20]
+    assert "自治区发展改革委" in answer.answer
+    for citation in answer.citations:
+        assert citation.title and citation.quote
+
+
+def test_collective_unit_department(fake_assistant):
+    answer = ask(fake_assistant, "各高新区管委会要做哪些工作")
+    assert [c.clause for c in answer.citations] == [6, 7, 8, 9, 10, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]
+
+
+def test_responsibility_lists_departments_exactly(fake_assistant):
+    answer = ask(fake_assistant, "科技企业孵化器建设归哪个部门管？")
+    top = answer.citations[0]
+    assert top.clause == 11
+    assert top.departments == ["自治区科技厅", "自治区发展改革委", "自治区市场监管局"]
+    assert "自治区科技厅、自治区发展改革委、自治区市场监管局" in answer.answer
+    assert "孵化器" in top.quote
+
+
+def test_responsibility_with_named_department(fake_assistant):
+    answer = ask(fake_assistant, "科技企业孵化器建设是商务厅负责吗？")
+    assert answer.citations[0].clause == 11
+    assert "不包括：自治区商务厅" in answer.answer
+
+
+def test_eligibility_groups_quotes_by_clause(fake_assistant):
+    answer = ask(fake_assistant, "我们是一家高新技术企业，可以享受哪些扶持？")
+    assert answer.intent == "eligibility"
+    clauses = {c.clause for c in answer.citations}
+    assert {10, 12} <= clauses
+    for citation in answer.citations:
+        assert all("高新技术企业" in s for s in citation.sentences)
+
+
+@pytest.mark.parametrize("question,value", [("文号是多少", "内政发〔2021〕13号"), ("成文日期", "2021年10月15日"),
+                                            ("这份文件什么时候印发的", "2021年10月28日"), ("发文机关是哪个", "内蒙古自治区人民政府")])
+def test_metadata(fake_assistant, question, value):
+    answer = ask(fake_assistant, question)
+    assert answer.intent == "metadata" and value in answer.answer and not answer.refused
+
+
+def test_clause_lookup_and_missing_clause(fake_assistant):
+    answer = ask(fake_assistant, "第十二条讲什么？")
+    assert answer.citations[0].clause == 12
+    assert answer.citations[0].quote.startswith("强化科技金融服务。")
+    missing = ask(fake_assistant, "第24条是什么")
+    assert missing.refused and "没有第24条" in missing.answer and not missing.citations
+
+
+@pytest.mark.parametrize(
+    "question,reason",
+    [("上海张江高新区有什么人才补贴政策？", "不涉及"), ("孵化器补贴多少万元？", "数额"),
+     ("高新技术企业认定需要满足哪些条件？", "认定标准"), ("内蒙古自治区主席是谁？", "人员"), ("今天呼和浩特天气怎么样？", "实时")],
+)
+def test_refusals_say_why_and_offer_related_not_answers(fake_assistant, question, reason):
+    answer = ask(fake_assistant, question)
+    assert answer.refused and answer.intent == "out_of_scope"
+    assert answer.answer.startswith("文件中没有关于这个问题的规定。") and reason in answer.answer
+    assert answer.citations == []
+    assert "仅供参考" in answer.answer and answer.related
+
+
+def test_target_question_quotes_the_number(fake_assistant):
+    answer = ask(fake_assistant, "到2025年国家级高新区要达到几家？")
+    assert answer.citations[0].clause == 2
+    assert "5家以上" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\x00\x01"])
+def test_empty_question_is_an_error(fake_assistant, question):
+    answer = ask(fake_assistant, question)
+    assert answer.error and answer.refused and answer.intent == "invalid"
+
+
+def test_long_question_truncated_with_notice(fake_assistant):
+    answer = ask(fake_assistant, "人才公寓" * 3000)
+    assert "问题过长" in answer.notice and len(answer.question) == 500
+
+
+def test_json_contract(fake_assistant):
+    data = json.loads(json.dumps(ask(fake_assistant, "科技金融服务").to_dict(), ensure_ascii=False))
+    for key in ("question", "answer", "refused", "intent", "citations"):
+        assert key in data
+    citation = data["citations"][0]
+    for key in ("doc_id", "doc_title", "clause", "label", "title", "quote", "departments", "score"):
+        assert key in citation
+    assert isinstance(citation["clause"], int) and isinstance(citation["departments"], list)
+    assert set(Citation.__dataclass_fields__) >= set(citation)
+
+
+def test_every_gold_answer_quotes_verbatim(fake_assistant):
+    from assistant.config import REPO_ROOT
+    from assistant.evaluate import load_gold
+
+    for gold in load_gold(REPO_ROOT / "eval" / "questions.jsonl"):
+        answer = ask(fake_assistant, gold.question)
+        assert not verbatim_problems(answer, fake_assistant.document), gold.question
