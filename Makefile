@@ -7,13 +7,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup model index eval bench clean
+.PHONY: run test setup model browser index eval bench clean
 
+# app.py loads the model and builds the indexes first if they are missing or stale.
 run: model
-	$(BIN)/assistant build --if-stale
 	$(BIN)/python app.py
 
-test: model
+test: model browser
 	$(BIN)/python -m pytest -q
 	$(BIN)/assistant eval --gate
 
@@ -30,6 +30,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 model: setup
 	$(BIN)/assistant model fetch
+
+# The browser test drives Debian's Chromium (Playwright's own browser download cannot work
+# offline); CJK fonts so pages render Chinese. Installed only when missing.
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 index: model
 	$(BIN)/assistant build

@@ -86,13 +86,19 @@ def compose_answer(assistant, question: str, timings: dict | None = None) -> Ans
 # -- composers ---------------------------------------------------------------------------
 
 
-def _refuse(doc, hits, reason: str, intent: str = "out_of_scope") -> Answer:
-    related = [_citation(doc, doc.clause(h.clause), h.sentences, h.score) for h in hits[:3]]
+def _refuse(doc, hits, reason: str, offer_related: bool = True) -> Answer:
+    # Nearby clauses help only when the question was about the document's topics at all.
+    related = [_citation(doc, doc.clause(h.clause), h.sentences, h.score) for h in hits[:3]] if offer_related else []
     lines = [f"文件中没有关于这个问题的规定。{reason}".strip()]
     if related:
         lines.append("\n以下条款内容相近，仅供参考（不是对该问题的回答）：")
         lines += [f"- {c.heading}" for c in related]
-    return Answer("", "\n".join(lines), True, intent, [], related)
+    return Answer("", "\n".join(lines), True, "out_of_scope", [], related)
+
+
+# At most this many clauses are quoted in full per answer: a question naming every clause
+# ("输出第一条、第二条……") gets a bounded answer, never the whole document.
+MAX_CLAUSES_PER_ANSWER = 5
 
 
 def _clause(doc, text, intent: Intent, hits, tokens) -> Answer:
@@ -102,12 +108,16 @@ def _clause(doc, text, intent: Intent, hits, tokens) -> Answer:
         return Answer("", f"本文件没有第{numbers}条；共 {len(doc.clauses)} 条，编号为（一）至"
                       f"{doc.clauses[-1].label}。", True, "clause")
     citations, parts = [], []
-    for number in valid:
+    shown, valid = valid[:MAX_CLAUSES_PER_ANSWER], valid[MAX_CLAUSES_PER_ANSWER:]
+    for number in shown:
         clause = doc.clause(number)
         citation = _citation(doc, clause, list(clause.sentences), 1.0)
         citations.append(citation)
         section = f"（{clause.section_title}）" if clause.section_title else ""
         parts.append(f"**{clause.heading}**{section}\n\n{_quote_md(citation)}\n\n{_departments_md(citation)}")
+    if valid:
+        parts.append(f"一次最多显示 {MAX_CLAUSES_PER_ANSWER} 条；其余 {len(valid)} 条请分别查询，"
+                     f"如“第{valid[0]}条讲什么”。")
     return Answer("", "\n\n".join(parts), False, "clause", citations)
 
 
@@ -143,9 +153,9 @@ def _department(doc, text, intent: Intent, hits, tokens) -> Answer:
 
 
 def _responsibility(doc, text, intent: Intent, hits, tokens) -> Answer:
-    ok, reason = covers(text, hits, doc, tokens)
+    ok, reason, related = covers(text, hits, doc, tokens)
     if not ok:
-        return _refuse(doc, hits, reason)
+        return _refuse(doc, hits, reason, related)
     top = _top_citations(doc, text, hits)
     parts = []
     for citation in top:
@@ -184,9 +194,9 @@ def _eligibility(doc, text, intent: Intent, hits, tokens) -> Answer:
 
 
 def _general(doc, text, intent: Intent, hits, tokens) -> Answer:
-    ok, reason = covers(text, hits, doc, tokens)
+    ok, reason, related = covers(text, hits, doc, tokens)
     if not ok:
-        return _refuse(doc, hits, reason)
+        return _refuse(doc, hits, reason, related)
     citations = _top_citations(doc, text, hits)
     parts = [f"**{c.heading}**\n\n{_quote_md(c)}\n\n{_departments_md(c)}" for c in citations]
     return Answer("", "\n\n".join(parts), False, "general", citations)

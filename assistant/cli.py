@@ -234,28 +234,45 @@ def search(question, as_json, k, mode):
     """Ranked clauses for QUESTION; QUESTION '-' reads one question per line from stdin."""
     if not question:
         raise click.UsageError("请给出问题，或用 - 从标准输入逐行读取。")
+    from .questions import clean_question
+
+    def invalid(cleaned) -> bool:  # empty / control characters only: an error, like `ask`
+        if cleaned.error:
+            emit_json({"question": cleaned.text, "error": cleaned.error}) if as_json else click.echo(
+                f"错误: {cleaned.error}", err=True)
+        return bool(cleaned.error)
+
+    if question != "-" and invalid(clean_question(question)):  # fail fast, before loading the model
+        sys.exit(1)
     assistant = _load_assistant(quiet=as_json)
     failed = False
 
-    def run(text):
-        hits = assistant.search(text, k=k, mode=mode)
+    def run(text) -> bool:
+        cleaned = clean_question(text)
+        if invalid(cleaned):
+            return False
+        hits = assistant.search(cleaned.text, k=k, mode=mode)
         if as_json:
-            emit_json({"question": text, "hits": [h.to_dict() for h in hits]})
+            data = {"question": cleaned.text, "hits": [h.to_dict() for h in hits]}
+            emit_json({**data, "notice": cleaned.notice} if cleaned.notice else data)
         else:
+            if cleaned.notice:
+                click.echo(f"注意: {cleaned.notice}", err=True)
             for rank, h in enumerate(hits, 1):
                 click.echo(f"{rank}. 第{h.label}条 {h.title}  ({h.score:.3f}, {'+'.join(h.found_by) or '-'})")
                 for sentence in h.sentences:
                     click.echo(f"     “{sentence}”")
+        return True
 
     if question == "-":
         for number, text, error in read_stdin_questions():
             if error:
                 failed = True
                 emit_json({"line": number, "error": error}) if as_json else click.echo(f"错误: {error}", err=True)
-            else:
-                run(text)
+            elif not run(text):
+                failed = True
     else:
-        run(question)
+        failed = not run(question)
     sys.exit(1 if failed else 0)
 
 
@@ -266,13 +283,15 @@ def ask(question, as_json):
     """A grounded answer to QUESTION; QUESTION '-' reads one question per line from stdin."""
     if question is None:
         raise click.UsageError("请给出问题，或用 - 从标准输入逐行读取。")
+    from .answer import Answer
     from .questions import clean_question
 
-    if question != "-" and clean_question(question).error:  # fail fast, before loading the model
+    cleaned = clean_question(question) if question != "-" else None
+    if cleaned and cleaned.error:  # fail fast, before loading the model
         if as_json:
-            emit_json({"question": question, "error": clean_question(question).error})
+            emit_json(Answer(cleaned.text, cleaned.error, True, "invalid", error=cleaned.error).to_dict())
         else:
-            click.echo(f"错误: {clean_question(question).error}", err=True)
+            click.echo(f"错误: {cleaned.error}", err=True)
         sys.exit(1)
     assistant = _load_assistant(quiet=as_json)
     failed = False
@@ -280,10 +299,7 @@ def ask(question, as_json):
     def run(text) -> bool:
         answer = assistant.ask(text)
         if as_json:
-            data = answer.to_dict()
-            if not data["error"]:
-                del data["error"]
-            emit_json(data)
+            emit_json(answer.to_dict())
         elif answer.error:
             click.echo(f"错误: {answer.error}", err=True)
         else:

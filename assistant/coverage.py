@@ -99,15 +99,16 @@ def _overlap(grams: set[str], sentence: str) -> int:
     return sum(1 for i in range(len(sentence) - 1) if sentence[i : i + 2] in grams)
 
 
-def covers(question: str, hits, document, tokens: list[str] | None = None) -> tuple[bool, str]:
-    """(covered, reason shown to the user when not). ``tokens``: the question's BM25 tokens."""
+def covers(question: str, hits, document, tokens: list[str] | None = None) -> tuple[bool, str, bool]:
+    """(covered, reason shown to the user when not, whether nearby clauses are worth offering).
+    ``tokens``: the question's BM25 tokens."""
     if not hits:
-        return False, ""
+        return False, "", False
     places = foreign_places(question, document)
     if places:
-        return False, f"本文件是{document.meta.issuer or '本地'}的政策，不涉及{'、'.join(places)}。"
+        return False, f"本文件是{document.meta.issuer or '本地'}的政策，不涉及{'、'.join(places)}。", True
     if hits[0].score < MIN_SCORE:
-        return False, ""
+        return False, "", False
     grams = content_grams(tokens or [])
     sentences = [s for h in hits[:2] for s in document.clause(h.clause).sentences]
     for kind in asked_types(question):
@@ -115,8 +116,8 @@ def covers(question: str, hits, document, tokens: list[str] | None = None) -> tu
         # The typed sentence must also be about the question (share content words), unless
         # the question has no Chinese content to compare (English).
         if not any(_overlap(grams, s) >= 2 for s in typed) and (typed == [] or grams):
-            return False, _REASONS[kind]
-    return True, ""
+            return False, _REASONS[kind], kind not in ("person", "live")
+    return True, "", False
 
 
 def quote_sentences(question: str, clause, hit) -> list[str]:

@@ -49,7 +49,11 @@ class Assistant:
         return self.corpus.document()
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid", timings: dict | None = None):
-        return self.retriever.search(question, k=k, mode=mode, timings=timings)
+        from .questions import clean_question
+
+        # Same cleaning as ``ask`` (control characters, lone surrogates, length cap), so no
+        # caller can hand the encoder text it cannot encode or of unbounded length.
+        return self.retriever.search(clean_question(question).text, k=k, mode=mode, timings=timings)
 
     def ask(self, question: str, timings: dict | None = None):
         from .answer import compose_answer

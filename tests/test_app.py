@@ -1,0 +1,275 @@
+"""The web app over HTTP (gradio_client) and its rendering and handler functions.
+
+One app per module, on the fake encoder: the ``/ask`` API contract, escaping of markup,
+feedback (saved, and not saved without breaking answers), concurrency, and ``app.py``'s
+command line.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from assistant.config import REPO_ROOT, Settings
+from assistant.embedding import FakeEncoder
+from assistant.qa import Assistant
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:.*no_silent_downcasting"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+ANSWER_KEYS = {"question", "answer", "refused", "intent", "citations", "related", "notice", "error"}
+CITATION_KEYS = {"doc_id", "doc_title", "clause", "label", "title", "quote", "departments", "score", "heading",
+                 "sentences"}
+SCRIPT = "<script>alert(1)</script>"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    base = tmp_path_factory.getbasetemp()
+    settings = Settings.from_env().with_(index_dir=base / "ui-index", feedback_path=base / "unused" / "fb.jsonl")
+    return Assistant.load(settings, encoder=FakeEncoder())
+
+
+def _start(assistant, feedback_path):
+    from assistant.ui import build_ui
+
+    demo = build_ui(assistant, feedback_path)
+    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=_free_port(), prevent_thread_lock=True, quiet=True)
+    return demo, url
+
+
+@pytest.fixture(scope="module")
+def app(assistant, tmp_path_factory):
+    feedback = tmp_path_factory.mktemp("feedback") / "sub" / "feedback.jsonl"
+    demo, url = _start(assistant, feedback)
+    yield demo, url, feedback
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    from gradio_client import Client
+
+    return Client(app[1], verbose=False)
+
+
+# ------------------------------------------------------------------------------ the API
+
+
+def test_ask_returns_the_answer_dict(client, assistant):
+    result = client.predict("孵化器建设归哪个部门管？", api_name="/ask")
+    assert set(result) == ANSWER_KEYS
+    assert result == assistant.ask("孵化器建设归哪个部门管？").to_dict()
+    assert result["refused"] is False and result["intent"] == "responsibility"
+    assert result["citations"], result
+    document = assistant.document
+    for citation in result["citations"]:
+        assert set(citation) == CITATION_KEYS
+        text = document.clause(citation["clause"]).text
+        assert citation["sentences"] and citation["quote"] == "".join(citation["sentences"])
+        for sentence in citation["sentences"]:
+            assert sentence in text  # verbatim
+    assert "自治区科技厅" in result["citations"][0]["departments"]
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t "])
+def test_empty_question_returns_error_field(client, question):
+    result = client.predict(question, api_name="/ask")
+    assert set(result) == ANSWER_KEYS
+    assert result["error"] and result["refused"] is True
+
+
+def test_script_question_is_answered_and_escaped(client, assistant):
+    from assistant.ui import render_answer_html
+
+    result = client.predict(SCRIPT, api_name="/ask")
+    assert set(result) == ANSWER_KEYS
+    page = render_answer_html(result, assistant.document)
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;" in page
+
+
+def test_only_ask_is_a_public_endpoint(client):
+    """UI events are private: no endpoint takes a file path from a caller."""
+    assert set(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == {"/ask"}
+
+
+def test_concurrent_asks_all_succeed(app):
+    from gradio_client import Client
+
+    questions = ["孵化器建设归哪个部门管？", "商务厅负责哪些工作？", "文件的文号是什么？", "今天天气怎么样？"] * 2
+
+    def one(question):
+        return Client(app[1], verbose=False).predict(question, api_name="/ask")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(one, questions))
+    assert [r["question"] for r in results] == questions
+    assert all(set(r) == ANSWER_KEYS and not r["error"] for r in results)
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def _hostile_answer() -> dict:
+    bad = '<script>alert(1)</script><img src=x onerror="alert(2)">${7*7}{{x}}'
+    citation = {"doc_id": "d", "doc_title": bad, "clause": 1, "label": bad, "title": bad, "quote": bad,
+                "departments": [bad], "score": 1.0, "heading": bad, "sentences": [bad]}
+    return {"question": bad, "answer": f"**{bad}**\n\n> {bad}\n- {bad}", "refused": False, "intent": bad,
+            "citations": [citation], "related": [citation], "notice": bad, "error": ""}
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_render_escapes_everything(refused):
+    from assistant.ui import render_answer_html
+
+    answer = dict(_hostile_answer(), refused=refused)
+    page = render_answer_html(answer)
+    assert "<script" not in page.lower() and "<img" not in page.lower()
+    assert "${" not in page and "{{" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_render_marks_quotes_in_full_clause_text(assistant):
+    from assistant.ui import render_answer_html
+
+    result = assistant.ask("孵化器建设归哪个部门管？").to_dict()
+    page = render_answer_html(result, assistant.document)
+    assert "<details" in page and "<mark>" in page and 'data-clause="11"' in page
+    assert "自治区科技厅" in page and "pa-box-answer" in page
+
+
+def test_refusal_looks_different(assistant):
+    from assistant.ui import render_answer_html
+
+    result = assistant.ask("今天天气怎么样？").to_dict()
+    assert result["refused"]
+    page = render_answer_html(result, assistant.document)
+    assert "文件未涉及" in page and "pa-box-refused" in page and "pa-box-answer" not in page
+    if result["related"]:
+        assert "仅供参考" in page
+
+
+def test_highlight_and_markdown_helpers():
+    from assistant.ui import highlight, markdown_to_html
+
+    assert highlight("甲<b>乙。丙。", ["丙。"]) == "甲&lt;b&gt;乙。<mark>丙。</mark>"
+    html = markdown_to_html("**粗体** 文字\n\n> 引文<i>\n\n- 项目")
+    assert "<strong>粗体</strong>" in html and "<blockquote>引文&lt;i&gt;</blockquote>" in html
+    assert "<li>项目</li>" in html
+
+
+def test_answer_markdown_and_download(app):
+    demo = app[0]
+    html, state, markdown, download, *_ = demo.handlers.ask_view("第十二条讲什么？")
+    assert state["intent"] == "clause"
+    assert markdown.startswith("# 问：第十二条讲什么？") and "### 第（十二）条" in markdown
+    assert "责任单位：" in markdown and "内政发〔2021〕13号" in markdown
+    path = Path(download["value"])
+    assert path.suffix == ".md" and path.read_text(encoding="utf-8") == markdown
+    _, state, markdown, download, *_ = demo.handlers.ask_view("  ")
+    assert state is None and markdown == "" and download["value"] is None
+
+
+# ------------------------------------------------------------------------------ feedback
+
+
+def test_feedback_writes_a_json_line(app, client):
+    demo, _, feedback = app
+    answer = client.predict("孵化器建设归哪个部门管？", api_name="/ask")
+    status, *_ = demo.handlers.feedback(answer, "up")
+    assert "已记录" in status
+    status, *_ = demo.handlers.feedback(answer, "down")
+    lines = feedback.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    record = json.loads(lines[0])
+    assert set(record) == {"time", "rating", "question", "answer"}  # nothing about the user
+    assert record["rating"] == "up" and record["question"] == "孵化器建设归哪个部门管？"
+    assert record["answer"] == answer["answer"]
+    assert json.loads(lines[1])["rating"] == "down"
+
+
+def test_feedback_without_an_answer_asks_for_one(app):
+    status, *_ = app[0].handlers.feedback(None, "up")
+    assert "请先提问" in status
+
+
+def test_unwritable_feedback_keeps_answering(assistant, tmp_path):
+    from gradio_client import Client
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for bad_path in (blocker / "feedback.jsonl", tmp_path):  # under a file; a directory
+        demo, url = _start(assistant, bad_path)
+        try:
+            client = Client(url, verbose=False)
+            answer = client.predict("商务厅负责哪些工作？", api_name="/ask")
+            assert answer["citations"] and not answer["error"]
+            status, *_ = demo.handlers.feedback(answer, "up")
+            assert "反馈未能保存" in status
+            assert client.predict("文件的文号是什么？", api_name="/ask")["intent"] == "metadata"
+        finally:
+            demo.close()
+
+
+# ------------------------------------------------------------------------------ other tabs
+
+
+def test_department_view(app):
+    h = app[0].handlers
+    assert "自治区发展改革委" in h.department_view("发改委")
+    assert "自治区人力资源社会保障厅" in h.department_view("人社厅")
+    missing = h.department_view("<b>教育部</b>")
+    assert "未找到" in missing and "<b>" not in missing
+    assert "全部" in h.department_view("")
+
+
+def test_clause_view(app):
+    body, outline = app[0].handlers.clause_view(12)
+    assert "第（十二）条" in body and "自治区地方金融监管局" in body
+    assert 'pa-ol-on" data-clause="12"' in outline
+    body, _ = app[0].handlers.clause_view("not a number")
+    assert "请选择" in body
+
+
+# ------------------------------------------------------------------------------ app.py
+
+
+def _run_app(*args, timeout=20):
+    return subprocess.run([sys.executable, str(REPO_ROOT / "app.py"), *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=REPO_ROOT)
+
+
+def test_app_help_is_instant():
+    started = time.perf_counter()
+    result = _run_app("--help")
+    assert result.returncode == 0 and "--port" in result.stdout and "--host" in result.stdout
+    assert time.perf_counter() - started < 5
+
+
+def test_app_bad_port_is_a_clear_message():
+    result = _run_app("--port", "99999")
+    assert result.returncode != 0 and "65535" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_app_port_in_use_is_a_clear_message():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        result = _run_app("--port", str(s.getsockname()[1]))
+    assert result.returncode == 1 and "已被占用" in result.stderr and "Traceback" not in result.stderr
