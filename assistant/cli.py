@@ -341,5 +341,29 @@ def eval_cmd(gate, calibrate, questions):
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--clients", default=50, show_default=True, type=click.IntRange(1, 500))
+@click.option("--seconds", default=60.0, show_default=True, type=click.FloatRange(1, 3600))
+@click.option("--url", default=None, help="A running app on loopback; default: start app.py on a free port.")
+@click.option("--json", "as_json", is_flag=True)
+def loadtest(clients, seconds, url, as_json):
+    """Bounded load test of the app's ask API on 127.0.0.1 (starts the app itself)."""
+    from .evaluate import load_gold
+    from .loadtest import run_loadtest
+
+    questions = [g.question for g in load_gold(_settings().eval_dir / "questions.jsonl")]
+    try:
+        result = run_loadtest(questions, clients=clients, seconds=seconds, url=url,
+                              echo=lambda m: click.echo(m, err=True))
+    except (ValueError, RuntimeError) as exc:
+        raise AssistantError(str(exc)) from exc
+    if as_json:
+        emit_json(result)
+    else:
+        for key, value in result.items():
+            click.echo(f"{key}: {value}")
+    sys.exit(0 if result["errors"] == 0 and result["app_alive_after"] else 1)
+
+
 def main():  # console-script entry point
     cli(prog_name="assistant")

@@ -95,7 +95,7 @@ def test_empty_question_returns_error_field(client, question):
 
 
 def test_script_question_is_answered_and_escaped(client, assistant):
-    from assistant.ui import render_answer_html
+    from assistant.render import render_answer_html
 
     result = client.predict(SCRIPT, api_name="/ask")
     assert set(result) == ANSWER_KEYS
@@ -136,7 +136,7 @@ def _hostile_answer() -> dict:
 
 @pytest.mark.parametrize("refused", [False, True])
 def test_render_escapes_everything(refused):
-    from assistant.ui import render_answer_html
+    from assistant.render import render_answer_html
 
     answer = dict(_hostile_answer(), refused=refused)
     page = render_answer_html(answer)
@@ -146,7 +146,7 @@ def test_render_escapes_everything(refused):
 
 
 def test_render_marks_quotes_in_full_clause_text(assistant):
-    from assistant.ui import render_answer_html
+    from assistant.render import render_answer_html
 
     result = assistant.ask("孵化器建设归哪个部门管？").to_dict()
     page = render_answer_html(result, assistant.document)
@@ -155,7 +155,7 @@ def test_render_marks_quotes_in_full_clause_text(assistant):
 
 
 def test_refusal_looks_different(assistant):
-    from assistant.ui import render_answer_html
+    from assistant.render import render_answer_html
 
     result = assistant.ask("今天天气怎么样？").to_dict()
     assert result["refused"]
@@ -166,7 +166,7 @@ def test_refusal_looks_different(assistant):
 
 
 def test_highlight_and_markdown_helpers():
-    from assistant.ui import highlight, markdown_to_html
+    from assistant.render import highlight, markdown_to_html
 
     assert highlight("甲<b>乙。丙。", ["丙。"]) == "甲&lt;b&gt;乙。<mark>丙。</mark>"
     html = markdown_to_html("**粗体** 文字\n\n> 引文<i>\n\n- 项目")
