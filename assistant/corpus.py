@@ -177,9 +177,11 @@ def load_corpus(folder: Path) -> Corpus:
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"语料目录不存在: {folder} (set ASSISTANT_CORPUS_DIR)")
-    documents, problems = [], []
+    documents, problems, unsupported = [], [], []
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if path.is_file() and not path.name.startswith("."):
+                unsupported.append(path.name)
             continue
         try:
             documents.append(load_document(path))
@@ -189,5 +191,7 @@ def load_corpus(folder: Path) -> Corpus:
             problems.append(f"{path.name}: 无法读取 ({exc.strerror or exc})")
     if not documents:
         detail = "；".join(problems) if problems else "no .txt or .md files"
+        if unsupported:  # name what was there, so the user sees why it was not read
+            detail += f"；不支持的文件 (unsupported, not .txt/.md): {', '.join(unsupported[:5])}"
         raise CorpusError(f"{folder}: 没有可用的政策文件 ({detail})")
     return Corpus(documents, problems)

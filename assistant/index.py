@@ -79,8 +79,13 @@ def _file_hashes(folder: Path) -> dict[str, str]:
 @contextmanager
 def build_lock(index_dir: Path, timeout: float = 600.0):
     """Hold the build lock; a second builder waits (up to ``timeout``) instead of colliding."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".build.lock", "w") as handle:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / ".build.lock", "w")
+    except OSError as exc:  # a file in the way, a read-only disk …: say where, not a traceback
+        raise IndexError_(f"cannot write the index folder {index_dir}: {exc.strerror or exc} "
+                          "(set ASSISTANT_INDEX_DIR to a writable folder)") from exc
+    with handle:
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -107,7 +112,9 @@ def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, 
         started = time.time()
         for stale in index_dir.glob(".tmp-*"):  # left by a build that was killed
             shutil.rmtree(stale, ignore_errors=True)
-        build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+        # Nanoseconds too: two builds by one process within a second (a rebuild right after a
+        # failed load) must not collide on builds/<id>.
+        build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}-{os.getpid()}"
         tmp = index_dir / f".tmp-{build_id}"
         tmp.mkdir(parents=True)
 
@@ -131,6 +138,9 @@ def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, 
         builds.mkdir(exist_ok=True)
         final = builds / build_id
         os.replace(tmp, final)
+        current = index_dir / "current"
+        if current.is_dir() and not current.is_symlink():  # e.g. copied with `cp -rL`: a symlink
+            os.replace(current, builds / f"{build_id}-replaced")  # cannot replace it; removed below
         link = index_dir / f".current-{build_id}"
         os.symlink(Path("builds") / build_id, link)
         os.replace(link, index_dir / "current")  # the atomic switch
@@ -175,6 +185,8 @@ def check_index(settings: Settings, corpus, encoder, *, verify_files: bool = Tru
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return [f"manifest unreadable in {folder}: {exc}"]
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files", {}), dict):
+        return [f"manifest malformed in {folder}: not a JSON object with a files table"]
     problems = [f"{key} changed: index has {manifest.get(key)!r}, now {value!r}"
                 for key, value in expected_manifest(corpus, encoder, settings).items() if manifest.get(key) != value]
     if verify_files:

@@ -108,8 +108,9 @@ def _problems(model_dir: Path, expected: Mapping[str, str]) -> list[str]:
     problems = []
     if marker.get("model_id") != MODEL_ID:
         problems.append(f"marker names model {marker.get('model_id')!r}, expected {MODEL_ID!r}")
-    hashes = marker.get("sha256") or {}
-    sizes = marker.get("sizes") or {}
+    # A hand-edited or damaged marker may hold anything: treat wrong types as empty.
+    hashes = marker.get("sha256") if isinstance(marker.get("sha256"), dict) else {}
+    sizes = marker.get("sizes") if isinstance(marker.get("sizes"), dict) else {}
     for rel, want in expected.items():
         if hashes.get(rel) != want:
             problems.append(f"marker hash of {rel} is {hashes.get(rel)!r}, expected {want}")
