@@ -48,6 +48,10 @@ _ASKS = {
     "person": re.compile(r"(?:主席|书记|省长|市长|盟长|厅长|局长|主任|负责人|领导)(?:是谁|叫什么)|who is the (?:governor|mayor|director|head|chairman)",
                          re.IGNORECASE),
     "live": re.compile(r"天气|气温|下雨|下雪|股价|汇率|票价|新闻|weather|forecast|stock price|exchange rate", re.IGNORECASE),
+    # Instructions aimed at the assistant rather than questions about the document.
+    "instruction": re.compile(r"忽略.{0,10}(?:规则|指令|要求|设定|提示)|(?:输出|打印|列出|导出).{0,4}(?:全部|所有|整个)(?:文件|内容|数据|条款)|"
+                              r"系统提示|提示词|ignore (?:all |the )?(?:previous|above|prior) (?:instructions|rules)|system prompt",
+                              re.IGNORECASE),
 }
 _HAS = {
     "quantity": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|次|项|年|批|类|倍|成|%)|全覆盖|全部|全员|以上|以下"),
@@ -57,6 +61,7 @@ _HAS = {
     "contact": re.compile(r"电话|地址|网址|邮箱|热线"),
     "person": re.compile(r"(?!)"),  # the document names no person
     "live": re.compile(r"天气|气温|股价|汇率|票价"),
+    "instruction": re.compile(r"(?!)"),
 }
 _ASKED_UNIT = re.compile(r"(?:几|多少)(个|家|次|项|倍|批|类|条)")
 _BIGRAM = re.compile(r"[\u4e00-\u9fff]{2}")
@@ -68,7 +73,8 @@ def asked_types(question: str) -> list[str]:
 
 _REASONS = {"quantity": "文件没有规定相关的具体数额、比例或标准。", "time": "文件没有规定相关的具体时间。",
             "criteria": "文件没有规定相关的认定标准或条件。", "procedure": "文件没有规定具体的申请或办理流程。",
-            "contact": "文件不包含联系方式等信息。", "person": "文件不涉及具体人员。", "live": "文件不包含实时信息。"}
+            "contact": "文件不包含联系方式等信息。", "person": "文件不涉及具体人员。", "live": "文件不包含实时信息。",
+            "instruction": "本助手只回答关于文件内容的问题，不执行其他指令；全文可在“政策原文”中查看，或用 assistant clauses 导出。"}
 
 
 def places_in_document(document) -> set[str]:
@@ -116,7 +122,7 @@ def covers(question: str, hits, document, tokens: list[str] | None = None) -> tu
         # The typed sentence must also be about the question (share content words), unless
         # the question has no Chinese content to compare (English).
         if not any(_overlap(grams, s) >= 2 for s in typed) and (typed == [] or grams):
-            return False, _REASONS[kind], kind not in ("person", "live")
+            return False, _REASONS[kind], kind not in ("person", "live", "instruction")
     return True, "", False
 
 
