@@ -106,8 +106,13 @@ class HybridRetriever:
         self._unit_pos = {u.id: i for i, u in enumerate(units)}
         keys = sorted({(u.doc_id, u.clause) for u in units}, key=lambda k: (k[0], k[1]))
         self.clause_keys = keys
-        key_pos = {k: i for i, k in enumerate(keys)}
-        self._unit_clause = np.array([key_pos[(u.doc_id, u.clause)] for u in units])
+        self._key_pos = {k: i for i, k in enumerate(keys)}
+        self._unit_clause = np.array([self._key_pos[(u.doc_id, u.clause)] for u in units])
+        # Sentence units of each clause, precomputed: best_sentences runs for every hit.
+        self._sentence_units: dict[int, list[int]] = {}
+        for i, u in enumerate(units):
+            if u.kind == "sentence":
+                self._sentence_units.setdefault(int(self._unit_clause[i]), []).append(i)
 
     def clause(self, doc_id: str, number: int):
         return self.documents[doc_id].clause(number)
@@ -153,17 +158,19 @@ class HybridRetriever:
             return []
         modes = {"bm25": ("bm25",), "dense": ("dense",)}.get(mode, ("bm25", "dense"))
         unit_scores = self.unit_signals(question, modes, timings)
-        references = [self.clause_keys.index(key) for key in self._referenced(question)]
+        references = [self._key_pos[key] for key in self._referenced(question)]
         with _stage(timings, "fusion"):
             clause_signals = {name: self._per_clause(s) for name, s in unit_scores.items()}
             present = {name: np.isfinite(s) & ((s > 0) if name == "bm25" else True)
                        for name, s in clause_signals.items()}
             finite = {name: np.where(np.isfinite(s), s, 0.0) for name, s in clause_signals.items()}
             fused = self._fuse(mode, finite, present) + self._phrase_bonus(question)
-            order = [i for i in np.argsort(-fused, kind="stable") if any(p[i] for p in present.values())]
+            found = np.logical_or.reduce(list(present.values()))
+            candidates = np.flatnonzero(found)
+            order = candidates[np.argsort(-fused[candidates], kind="stable")][: k + len(references)].tolist()
             # A clause the question names explicitly ("第十二条讲什么") comes first.
             order = (references + [i for i in order if i not in references])[:k]
-            top3 = {name: set(np.argsort(-finite[name], kind="stable")[:3]) for name in finite}
+            top3 = {name: set(np.argsort(-finite[name], kind="stable")[:3].tolist()) for name in finite}
             hits = [self._hit(i, float(fused[i]), unit_scores, finite, present, top3) for i in order]
         return hits
 
@@ -171,7 +178,7 @@ class HybridRetriever:
         """Like a search engine's "quoted search": clauses containing a quoted phrase
         verbatim rank above those that merely share its words."""
         out = np.zeros(len(self.clause_keys))
-        for phrase in quoted_phrases(question):
+        for phrase in quoted_phrases(question):  # rare: only questions with quotes pay this loop
             for i, (doc_id, number) in enumerate(self.clause_keys):
                 if phrase in self.clause(doc_id, number).text:
                     out[i] += bonus
@@ -209,7 +216,7 @@ class HybridRetriever:
 
     def best_sentences(self, pos: int, unit_scores: dict[str, np.ndarray], limit: int = 2) -> list[int]:
         """Indices of the clause's sentences that match best (normalised signals summed)."""
-        idx = [i for i, u in enumerate(self.units) if self._unit_clause[i] == pos and u.kind == "sentence"]
+        idx = self._sentence_units.get(pos, [])
         if not idx:
             return [0]
         combined = np.zeros(len(idx))
