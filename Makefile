@@ -40,11 +40,12 @@ browser:
 index: model
 	$(BIN)/assistant build
 
-eval: index
+eval: model
 	$(BIN)/assistant eval
 
-bench: index
-	$(BIN)/assistant bench
+# Benchmark (speed, memory, growth to 1000x) plus the 50-client load test; ~10 minutes.
+bench: model
+	$(BIN)/assistant bench --load
 
 clean:
 	rm -rf $(VENV) indexes/*/ indexes/.tmp* *.egg-info

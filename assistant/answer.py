@@ -163,7 +163,7 @@ def _responsibility(doc, text, intent: Intent, hits, tokens) -> Answer:
         line = (f"**{citation.heading}** 的责任单位是：{who}。" if who
                 else f"**{citation.heading}** 未列明责任单位。")
         parts.append(f"{line}\n\n{_quote_md(citation)}")
-    asked = [d for d in intent.departments]
+    asked = intent.departments
     if asked and top:
         listed = [d for d in asked if d in top[0].departments]
         missing = [d for d in asked if d not in top[0].departments]

@@ -210,6 +210,21 @@ def read_stdin_questions():
             yield number, text, ""
 
 
+def run_questions(question: str, run, as_json: bool) -> bool:
+    """Run ``run`` on QUESTION, or on each stdin line when QUESTION is '-'. One bad line
+    (invalid UTF-8, empty) is reported and skipped; True when every question succeeded."""
+    if question != "-":
+        return run(question)
+    ok = True
+    for number, text, error in read_stdin_questions():
+        if error:
+            ok = False
+            emit_json({"line": number, "error": error}) if as_json else click.echo(f"错误: {error}", err=True)
+        elif not run(text):
+            ok = False
+    return ok
+
+
 @cli.command()
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build(quiet):
@@ -245,7 +260,6 @@ def search(question, as_json, k, mode):
     if question != "-" and invalid(clean_question(question)):  # fail fast, before loading the model
         sys.exit(1)
     assistant = _load_assistant(quiet=as_json)
-    failed = False
 
     def run(text) -> bool:
         cleaned = clean_question(text)
@@ -264,16 +278,7 @@ def search(question, as_json, k, mode):
                     click.echo(f"     “{sentence}”")
         return True
 
-    if question == "-":
-        for number, text, error in read_stdin_questions():
-            if error:
-                failed = True
-                emit_json({"line": number, "error": error}) if as_json else click.echo(f"错误: {error}", err=True)
-            elif not run(text):
-                failed = True
-    else:
-        failed = not run(question)
-    sys.exit(1 if failed else 0)
+    sys.exit(0 if run_questions(question, run, as_json) else 1)
 
 
 @cli.command()
@@ -294,7 +299,6 @@ def ask(question, as_json):
             click.echo(f"错误: {cleaned.error}", err=True)
         sys.exit(1)
     assistant = _load_assistant(quiet=as_json)
-    failed = False
 
     def run(text) -> bool:
         answer = assistant.ask(text)
@@ -308,16 +312,7 @@ def ask(question, as_json):
             click.echo(answer.answer)
         return not answer.error
 
-    if question == "-":
-        for number, text, error in read_stdin_questions():
-            if error:
-                failed = True
-                emit_json({"line": number, "error": error}) if as_json else click.echo(f"错误: {error}", err=True)
-            elif not run(text):
-                failed = True
-    else:
-        failed = not run(question)
-    sys.exit(1 if failed else 0)
+    sys.exit(0 if run_questions(question, run, as_json) else 1)
 
 
 @cli.command("eval")
@@ -339,6 +334,33 @@ def eval_cmd(gate, calibrate, questions):
         for failure in failures:
             click.echo(f"GATE FAILED: {failure}", err=True)
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--quick", is_flag=True, help="Small run (growth 10x only, fewer questions).")
+@click.option("--growth", default="10,100,1000", show_default=True, help="Synthetic corpus sizes (x clause count).")
+@click.option("--load/--no-load", default=False, help="Also run the 50-client load test and add it to bench.md.")
+def bench(quick, growth, load):
+    """Speed, memory and scale benchmark; writes eval/bench.md."""
+    from .bench import run_bench
+
+    try:
+        factors = tuple(int(x) for x in growth.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter("--growth takes comma-separated integers, e.g. 10,100,1000") from None
+    settings = _settings()
+    run_bench(settings, growth=factors, quick=quick, echo=click.echo)
+    if load:
+        from .evaluate import load_gold
+        from .loadtest import run_loadtest, to_markdown
+
+        questions = [g.question for g in load_gold(settings.eval_dir / "questions.jsonl")]
+        result = run_loadtest(questions, clients=50, seconds=60, echo=lambda m: click.echo(m, err=True))
+        with open(settings.eval_dir / "bench.md", "a", encoding="utf-8") as handle:
+            handle.write("\n" + to_markdown(result))
+        click.echo(to_markdown(result))
+        if result["errors"] or not result["app_alive_after"]:
+            sys.exit(1)
 
 
 @cli.command()

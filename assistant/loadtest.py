@@ -144,3 +144,21 @@ def run_loadtest(questions: list[str], *, clients: int = 50, seconds: float = 60
         except subprocess.TimeoutExpired:
             process.kill()
     return result
+
+
+def to_markdown(result: dict) -> str:
+    """The load-test section of eval/bench.md."""
+    rows = [("clients", result["clients"]), ("duration s", result["seconds"]), ("requests answered", result["requests"]),
+            ("errors", result["errors"]), ("throughput (answers/s)", result["throughput_rps"]),
+            ("latency p50 ms", result["p50_ms"]), ("latency p95 ms", result["p95_ms"]), ("latency p99 ms", result["p99_ms"]),
+            ("app peak RSS MB (VmHWM)", result["app_peak_rss_mb"]), ("app still answering afterwards", result["app_alive_after"])]
+    lines = ["## 7. Load test: 50 concurrent clients on loopback", "",
+             "`assistant loadtest` (run by `assistant bench --load`): `app.py` started on a free 127.0.0.1 port with the "
+             "real model; each client thread asks gold-set questions through the app's `ask` API (Gradio REST "
+             "protocol) back to back until the time is up. The app answers one question at a time (2 cores, one "
+             "model), so latency under load is mostly time spent in the queue.", "",
+             "| measure | value |", "|---|---|"]
+    lines += [f"| {name} | {value} |" for name, value in rows]
+    if result.get("error_samples"):
+        lines += ["", "Errors seen: " + "; ".join(result["error_samples"])]
+    return "\n".join(lines) + "\n"
