@@ -99,10 +99,14 @@ class Document:
 
         return DepartmentIndex.from_clauses(self.clauses)
 
+    @cached_property
+    def _by_number(self) -> dict[int, Clause]:
+        return {clause.number: clause for clause in self.clauses}
+
     def clause(self, number: int) -> Clause:
-        for clause in self.clauses:
-            if clause.number == number:
-                return clause
+        clause = self._by_number.get(number)
+        if clause is not None:
+            return clause
         raise ClauseNotFound(
             f"《{self.meta.title or self.doc_id}》没有第{number}条；条款编号为 1–{len(self.clauses)}。"
         )

@@ -132,13 +132,11 @@ class DepartmentIndex:
 
     @classmethod
     def from_clauses(cls, clauses) -> "DepartmentIndex":
-        index: dict[str, list[int]] = {}
+        index: dict[str, dict[int, None]] = {}  # dicts keep insertion order and dedupe in O(1)
         for clause in clauses:
             for name in clause.departments:
-                index.setdefault(name, [])
-                if clause.number not in index[name]:
-                    index[name].append(clause.number)
-        return cls(index)
+                index.setdefault(name, {})[clause.number] = None
+        return cls({name: list(numbers) for name, numbers in index.items()})
 
     @property
     def names(self) -> list[str]:

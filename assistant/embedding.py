@@ -148,9 +148,13 @@ class SentenceTransformerEncoder:
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(threads or _usable_cpus())
+        # Load the transformer straight in the target dtype (no float32 copy first: ~0.3 GB
+        # less peak memory); the small Dense heads are cast below.
+        model_kwargs = {"dtype": getattr(torch, dtype)} if dtype != "float32" else {}
         try:
             with _quiet_transformers():
-                self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+                self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True,
+                                                 model_kwargs=model_kwargs)
         except Exception as exc:  # any load failure means the folder is unusable
             raise ModelError(f"could not load the embedding model from {model_dir}: {exc}") from exc
         self.model.eval()
