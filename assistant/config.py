@@ -17,7 +17,7 @@ MODEL_ID = "google/embeddinggemma-300m"
 EMBEDDING_DIM = 768
 
 # Bumped whenever the parser's output changes, so stale indexes are rebuilt.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: phrase units for long sentences
 
 # Questions longer than this are truncated (with a notice) before retrieval.
 MAX_QUESTION_CHARS = 500

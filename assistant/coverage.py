@@ -102,7 +102,8 @@ def content_grams(tokens: list[str]) -> set[str]:
 
 
 def _overlap(grams: set[str], sentence: str) -> int:
-    return sum(1 for i in range(len(sentence) - 1) if sentence[i : i + 2] in grams)
+    """How many distinct question bigrams the sentence contains (repeats count once)."""
+    return sum(1 for gram in grams if gram in sentence)
 
 
 def covers(question: str, hits, document, tokens: list[str] | None = None) -> tuple[bool, str, bool]:

@@ -74,15 +74,18 @@ def synthetic_vectors(doc, units, cache: dict[str, np.ndarray], mix: float = MIX
     """Unit vectors composed from cached real-text vectors, no model call:
     clause unit = normalised mean of its sentences' vectors; sentence / 责任单位 unit =
     normalised (its own text's vector + ``mix`` × the clause vector) — a stand-in for the
-    title the real model sees, which also keeps copies of one sentence distinct."""
+    title the real model sees, which also keeps copies of one sentence distinct; a phrase
+    unit (part of a long sentence) uses its sentence's vector the same way."""
     from .embedding import _normalise_rows
 
     clause_vec = {c.number: _normalise_rows(np.mean([cache[s] for s in c.sentences], axis=0)[None])[0]
                   for c in doc.clauses}
     out = np.empty((len(units), len(next(iter(cache.values())))), dtype=np.float32)
+    by_number = {c.number: c for c in doc.clauses}
     for i, unit in enumerate(units):
         base = clause_vec[unit.clause]
-        out[i] = base if unit.kind == "clause" else cache[unit.text] + mix * base
+        text = by_number[unit.clause].sentences[unit.sentence] if unit.kind == "phrase" else unit.text
+        out[i] = base if unit.kind == "clause" else cache[text] + mix * base
     return _normalise_rows(out)
 
 

@@ -120,7 +120,10 @@ def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, 
 
         units = make_units(corpus.documents)
         tokenizer = Tokenizer.for_documents(corpus.documents)
-        SparseIndex.build([u.text for u in units], tokenizer).save(tmp / "sparse")
+        # Phrases serve the dense signal only: their words are already in their sentence, and
+        # BM25's length normalisation would over-reward the short copies.
+        sparse_texts = [None if u.kind == "phrase" else u.text for u in units]
+        SparseIndex.build(sparse_texts, tokenizer).save(tmp / "sparse")
         vectors = _encode_units(encoder, units, progress)
         clauses = {(c.doc_id, c.number): c for c in corpus.clauses}
         DenseIndex.build(units, vectors, encoder, clauses, factory=factory).save(tmp / "dense")

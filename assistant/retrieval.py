@@ -111,7 +111,7 @@ class HybridRetriever:
         # Sentence units of each clause, precomputed: best_sentences runs for every hit.
         self._sentence_units: dict[int, list[int]] = {}
         for i, u in enumerate(units):
-            if u.kind == "sentence":
+            if u.kind in ("sentence", "phrase"):
                 self._sentence_units.setdefault(int(self._unit_clause[i]), []).append(i)
 
     def clause(self, doc_id: str, number: int):
@@ -227,7 +227,13 @@ class HybridRetriever:
             combined += min_max(np.nan_to_num(values, nan=np.nanmin(values)))
         order = np.argsort(-combined, kind="stable")
         chosen = [self.units[idx[order[0]]].sentence]
-        # A second sentence only when it is nearly as good as the first.
-        if limit > 1 and len(order) > 1 and combined[order[1]] >= 0.8 * combined[order[0]] > 0:
-            chosen.append(self.units[idx[order[1]]].sentence)
+        # A second sentence only when it is nearly as good as the first (phrases of the
+        # same sentence do not count twice).
+        for i in order[1:]:
+            sentence = self.units[idx[i]].sentence
+            if sentence in chosen:
+                continue
+            if limit > 1 and combined[i] >= 0.8 * combined[order[0]] > 0:
+                chosen.append(sentence)
+            break
         return sorted(chosen)

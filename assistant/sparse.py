@@ -18,33 +18,39 @@ from .tokenization import Tokenizer
 class SparseIndex:
     """A BM25 index over retrieval units, queried with the same tokenizer it was built with."""
 
-    def __init__(self, bm25, tokenizer: Tokenizer, size: int):
+    def __init__(self, bm25, tokenizer: Tokenizer, size: int, positions: list[int] | None = None):
         self.bm25 = bm25
         self.tokenizer = tokenizer
         self.size = size
+        # Which units the BM25 documents are (units with text None are not indexed).
+        self.positions = np.asarray(positions if positions is not None else range(size), dtype=np.int64)
         self._vocab = set(bm25.vocab_dict) if getattr(bm25, "vocab_dict", None) else None
 
     @classmethod
-    def build(cls, texts: list[str], tokenizer: Tokenizer) -> "SparseIndex":
+    def build(cls, texts: list[str | None], tokenizer: Tokenizer) -> "SparseIndex":
+        """Index ``texts``; a ``None`` entry is a unit BM25 does not see (it scores 0)."""
         import bm25s
 
-        corpus_tokens = [tokenizer(text) or ["\u2205"] for text in texts]  # bm25s dislikes empty docs
+        positions = [i for i, text in enumerate(texts) if text is not None]
+        corpus_tokens = [tokenizer(texts[i]) or ["\u2205"] for i in positions]  # bm25s dislikes empty docs
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
         bm25.index(corpus_tokens, show_progress=False)
-        return cls(bm25, tokenizer, len(texts))
+        return cls(bm25, tokenizer, len(texts), positions)
 
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every unit for ``question`` (zeros when no query word is known)."""
         tokens = [t for t in self.tokenizer(question) if self._vocab is None or t in self._vocab]
-        if not tokens:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        scores = np.zeros(self.size, dtype=np.float32)
+        if tokens:
+            scores[self.positions] = self.bm25.get_scores(tokens)
+        return scores
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.bm25.save(str(folder), show_progress=False)
         (folder / "tokenizer.json").write_text(
-            json.dumps({"user_words": self.tokenizer.user_words, "size": self.size}, ensure_ascii=False),
+            json.dumps({"user_words": self.tokenizer.user_words, "size": self.size,
+                        "positions": self.positions.tolist()}, ensure_ascii=False),
             encoding="utf-8",
         )
 
@@ -54,4 +60,4 @@ class SparseIndex:
 
         meta = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
         bm25 = bm25s.BM25.load(str(folder), show_progress=False)
-        return cls(bm25, Tokenizer(meta["user_words"]), meta["size"])
+        return cls(bm25, Tokenizer(meta["user_words"]), meta["size"], meta.get("positions"))
