@@ -158,11 +158,16 @@ def _department(doc, text, intent: Intent, hits, tokens) -> Answer:
     return Answer("", "\n".join(parts), False, "department", citations)
 
 
-def _responsibility(doc, text, intent: Intent, hits, tokens) -> Answer:
+def _grounded(doc, text, hits, tokens) -> Answer | list[Citation]:
+    """The refusal when the document does not cover the question, else the citations."""
     ok, reason, related = covers(text, hits, doc, tokens)
-    if not ok:
-        return _refuse(doc, hits, reason, related)
-    top = _top_citations(doc, text, hits)
+    return _top_citations(doc, text, hits) if ok else _refuse(doc, hits, reason, related)
+
+
+def _responsibility(doc, text, intent: Intent, hits, tokens) -> Answer:
+    top = _grounded(doc, text, hits, tokens)
+    if isinstance(top, Answer):
+        return top
     parts = []
     for citation in top:
         who = "、".join(citation.departments) if citation.departments else ""
@@ -200,10 +205,9 @@ def _eligibility(doc, text, intent: Intent, hits, tokens) -> Answer:
 
 
 def _general(doc, text, intent: Intent, hits, tokens) -> Answer:
-    ok, reason, related = covers(text, hits, doc, tokens)
-    if not ok:
-        return _refuse(doc, hits, reason, related)
-    citations = _top_citations(doc, text, hits)
+    citations = _grounded(doc, text, hits, tokens)
+    if isinstance(citations, Answer):
+        return citations
     parts = [f"**{c.heading}**\n\n{_quote_md(c)}\n\n{_departments_md(c)}" for c in citations]
     return Answer("", "\n\n".join(parts), False, "general", citations)
 
