@@ -568,8 +568,9 @@ def _repo_text_files() -> list[Path]:
     try:
         names = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO_ROOT,
                                capture_output=True, text=True, check=True).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("not a git checkout")
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout: scan the tree instead
+        names = [str(p.relative_to(REPO_ROOT)) for p in REPO_ROOT.rglob("*")
+                 if p.is_file() and not {".venv", ".git", "indexes", "__pycache__"} & set(p.relative_to(REPO_ROOT).parts)]
     files = []
     for name in names:
         path = REPO_ROOT / name
@@ -614,8 +615,6 @@ def _default_of(path: Path, function: str, argument: str):
 
 def test_web_app_listens_on_localhost_by_default(monkeypatch):
     app_py, ui_py = REPO_ROOT / "app.py", REPO_ROOT / "assistant" / "ui.py"
-    if not app_py.exists() or not ui_py.exists():
-        pytest.skip("the web app (app.py, assistant/ui.py) is not there yet")
     monkeypatch.delenv("ASSISTANT_HOST", raising=False)
     monkeypatch.syspath_prepend(str(REPO_ROOT))
     import importlib
