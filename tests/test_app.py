@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import REPO_ROOT, Settings
-from assistant.embedding import FakeEncoder
-from assistant.qa import Assistant
+from assistant.config import REPO_ROOT
+from assistant.loadtest import free_port
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*no_silent_downcasting"),
@@ -32,24 +31,16 @@ CITATION_KEYS = {"doc_id", "doc_title", "clause", "label", "title", "quote", "de
 SCRIPT = "<script>alert(1)</script>"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    base = tmp_path_factory.getbasetemp()
-    settings = Settings.from_env().with_(index_dir=base / "ui-index", feedback_path=base / "unused" / "fb.jsonl")
-    return Assistant.load(settings, encoder=FakeEncoder())
+def assistant(fake_assistant):
+    return fake_assistant
 
 
 def _start(assistant, feedback_path):
     from assistant.ui import build_ui
 
     demo = build_ui(assistant, feedback_path)
-    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=_free_port(), prevent_thread_lock=True, quiet=True)
+    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
     return demo, url
 
 

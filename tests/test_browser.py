@@ -9,15 +9,13 @@ quick, and watches that the page loads nothing from outside the machine.
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from assistant.config import REPO_ROOT, Settings
-from assistant.embedding import FakeEncoder
-from assistant.qa import Assistant
+from assistant.config import REPO_ROOT
+from assistant.loadtest import free_port
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,22 +30,13 @@ SHOTS = REPO_ROOT / "eval" / "screenshots"
 TIMEOUT = 20_000  # ms
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(tmp_path_factory, fake_assistant):
     from assistant.ui import build_ui
 
-    base = tmp_path_factory.getbasetemp()
-    feedback = base / "browser-feedback" / "feedback.jsonl"
-    settings = Settings.from_env().with_(index_dir=base / "ui-index", feedback_path=feedback)
-    assistant = Assistant.load(settings, encoder=FakeEncoder())
-    demo = build_ui(assistant, feedback)
-    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=_free_port(), prevent_thread_lock=True, quiet=True)
+    feedback = tmp_path_factory.getbasetemp() / "browser-feedback" / "feedback.jsonl"
+    demo = build_ui(fake_assistant, feedback)
+    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
     yield url, feedback
     demo.close()
 
