@@ -19,11 +19,11 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import numpy as np
 
 from .config import REPO_ROOT
+from .measure import proc_mb
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -53,16 +53,6 @@ def ask_over_http(base_url: str, question: str, timeout: float = 300.0) -> dict:
                     raise RuntimeError(f"server error: {payload}")
                 return payload[0]
     raise RuntimeError("stream ended without a result")
-
-
-def _peak_rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 def start_app(port: int, env: dict | None = None, timeout: float = 600.0) -> subprocess.Popen:
@@ -134,7 +124,7 @@ def run_loadtest(questions: list[str], *, clients: int = 50, seconds: float = 60
         "clients": clients, "seconds": round(elapsed, 1), "requests": len(latencies), "errors": len(errors),
         "throughput_rps": round(len(latencies) / elapsed, 2) if elapsed else 0.0,
         **{f"p{q}_ms": round(float(np.percentile(latencies, q)) * 1000, 1) if latencies else None for q in (50, 95, 99)},
-        "app_peak_rss_mb": round(_peak_rss_mb(process.pid), 1) if process else None,
+        "app_peak_rss_mb": round(proc_mb(f"/proc/{process.pid}/status", "VmHWM"), 1) if process else None,
         "app_alive_after": alive, "error_samples": errors[:5],
     }
     if process:

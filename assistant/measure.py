@@ -33,7 +33,7 @@ from .evaluate import percentile_ms
 # ----------------------------------------------------------------------------- memory and disk
 
 
-def _proc_mb(path: str, field: str) -> float:
+def proc_mb(path: str, field: str) -> float:
     """A ``Field:  N kB`` line of a /proc file (``status``, ``meminfo``), in MB; 0.0 if unavailable."""
     try:
         for line in Path(path).read_text().splitlines():
@@ -46,17 +46,17 @@ def _proc_mb(path: str, field: str) -> float:
 
 def rss_mb() -> float:
     """Current resident set size of this process, MB."""
-    return _proc_mb("/proc/self/status", "VmRSS")
+    return proc_mb("/proc/self/status", "VmRSS")
 
 
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, MB."""
-    return _proc_mb("/proc/self/status", "VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return proc_mb("/proc/self/status", "VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def available_ram_mb() -> float:
     """RAM the kernel could hand out now without swapping (``MemAvailable``), MB; 0.0 if unknown."""
-    return _proc_mb("/proc/meminfo", "MemAvailable")
+    return proc_mb("/proc/meminfo", "MemAvailable")
 
 
 def dir_size_mb(path: Path) -> float:
@@ -86,7 +86,7 @@ def machine_info() -> dict:
         torch_version = "not installed"
     return {"code": _git_version(), "cpu": model or platform.processor() or "unknown",
             "cores": os.cpu_count(), "usable_cores": _usable_cpus(),
-            "ram_gb": round(_proc_mb("/proc/meminfo", "MemTotal") / 1024.0, 1), "python": platform.python_version(),
+            "ram_gb": round(proc_mb("/proc/meminfo", "MemTotal") / 1024.0, 1), "python": platform.python_version(),
             "torch": torch_version, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             "load_start": list(os.getloadavg())}
 
