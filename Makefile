@@ -45,7 +45,7 @@ eval: model
 
 # Benchmark (speed, memory, growth to 1000x) plus the 50-client load test; ~10 minutes.
 bench: model
-	$(BIN)/assistant bench --load
+	$(BIN)/python -m bench bench --load
 
 clean:
 	rm -rf $(VENV) indexes/*/ indexes/.tmp* *.egg-info

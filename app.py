@@ -1,7 +1,7 @@
 """The web app: ``python app.py [--host HOST] [--port PORT]``.
 
 Loads the embedding model and the indexes (rebuilding them if missing or stale), printing
-each stage, then serves the Gradio UI of :mod:`assistant.ui` and prints its address. Heavy
+each stage, then serves the Gradio UI of :mod:`assistant.web.ui` and prints its address. Heavy
 imports happen inside ``main`` so that ``--help`` is instant.
 """
 
@@ -86,7 +86,7 @@ def main(argv=None) -> int:
         try:
             started = time.perf_counter()
             say("正在加载嵌入模型 …")
-            from assistant.embedding import load_encoder
+            from assistant.embedding.encoder import load_encoder
 
             encoder = load_encoder(settings)
             say(f"  模型已加载（{time.perf_counter() - started:.1f} 秒）")
@@ -97,7 +97,7 @@ def main(argv=None) -> int:
             assistant = Assistant.load(settings, encoder=encoder, progress=True, log=lambda m: say(f"  {m}"))
             say(f"  索引已就绪（{time.perf_counter() - started:.1f} 秒）")
             say("正在启动网页服务 …")
-            from assistant.ui import launch
+            from assistant.web.ui import launch
 
             launch(assistant, args.host, args.port, feedback_path=settings.feedback_path)
         except AssistantError as exc:

@@ -16,11 +16,11 @@ __all__ = ["Assistant", "Answer", "Citation"]
 
 def __getattr__(name):
     if name == "Assistant":
-        from .qa import Assistant
+        from assistant.qa import Assistant
 
         return Assistant
     if name in ("Answer", "Citation"):
-        from . import answer
+        from assistant.answering import compose as answer
 
         return getattr(answer, name)
     raise AttributeError(f"module 'assistant' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """``python -m assistant`` is the same as the ``assistant`` command."""
 
-from .cli import main
+from assistant.cli import main
 
 main()

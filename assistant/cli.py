@@ -14,8 +14,8 @@ import sys
 
 import click
 
-from .config import Settings
-from .errors import AssistantError, ClauseNotFound
+from assistant.config import Settings
+from assistant.errors import AssistantError, ClauseNotFound
 
 
 def emit_json(data) -> None:
@@ -48,7 +48,7 @@ def _settings() -> Settings:
 
 
 def _document():
-    from .corpus import load_corpus
+    from assistant.ingest.corpus import load_corpus
 
     corpus = load_corpus(_settings().corpus_dir)
     for problem in corpus.problems:
@@ -58,7 +58,7 @@ def _document():
 
 def parse_clause_number(value: str, count: int) -> int:
     """``12``, ``十二``, ``（十二）``, ``第十二条`` → 12; anything else is a clear error."""
-    from .parser import cn_to_int
+    from assistant.ingest.markers import cn_to_int
 
     text = (value or "").strip().strip("（）()第条")
     try:
@@ -164,7 +164,7 @@ def model():
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def model_fetch(quiet):
     """Fetch, verify (SHA-256) and cache the model; does nothing if already there."""
-    from .model import fetch_model
+    from assistant.embedding.model import fetch_model
 
     path = fetch_model(_settings(), progress=not quiet)
     click.echo(f"模型已就绪: {path}")
@@ -174,7 +174,7 @@ def model_fetch(quiet):
 @click.option("--json", "as_json", is_flag=True)
 def model_status_cmd(as_json):
     """Is the model present and verified?"""
-    from .model import model_status
+    from assistant.embedding.model import model_status
 
     status = model_status(_settings())
     if as_json:
@@ -187,7 +187,7 @@ def model_status_cmd(as_json):
 
 
 def _load_assistant(quiet: bool = False):
-    from .qa import Assistant
+    from assistant.qa import Assistant
 
     log = None if quiet else (lambda message: click.echo(message, err=True))
     if not quiet:
@@ -229,9 +229,9 @@ def run_questions(question: str, run, as_json: bool) -> bool:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build(quiet):
     """Build the BM25 and FAISS indexes (atomically; the old index stays usable)."""
-    from .corpus import load_corpus
-    from .embedding import load_encoder
-    from .index import build_index
+    from assistant.ingest.corpus import load_corpus
+    from assistant.embedding.encoder import load_encoder
+    from assistant.retrieval.index import build_index
 
     settings = _settings()
     corpus = load_corpus(settings.corpus_dir)
@@ -249,7 +249,7 @@ def search(question, as_json, k, mode):
     """Ranked clauses for QUESTION; QUESTION '-' reads one question per line from stdin."""
     if not question:
         raise click.UsageError("请给出问题，或用 - 从标准输入逐行读取。")
-    from .questions import clean_question
+    from assistant.answering.questions import clean_question
 
     def invalid(cleaned) -> bool:  # empty / control characters only: an error, like `ask`
         if cleaned.error:
@@ -288,8 +288,8 @@ def ask(question, as_json):
     """A grounded answer to QUESTION; QUESTION '-' reads one question per line from stdin."""
     if question is None:
         raise click.UsageError("请给出问题，或用 - 从标准输入逐行读取。")
-    from .answer import Answer
-    from .questions import clean_question
+    from assistant.answering.compose import Answer
+    from assistant.answering.questions import clean_question
 
     cleaned = clean_question(question) if question != "-" else None
     if cleaned and cleaned.error:  # fail fast, before loading the model
@@ -324,7 +324,7 @@ def eval_cmd(gate, calibrate, questions):
     """Evaluate BM25, dense and hybrid retrieval and the answers on the gold set; write eval/report.md."""
     from pathlib import Path
 
-    from .report import run_evaluation
+    from assistant.evaluation.report import run_evaluation
 
     settings = _settings()
     assistant = _load_assistant(quiet=True)
@@ -334,57 +334,6 @@ def eval_cmd(gate, calibrate, questions):
         for failure in failures:
             click.echo(f"GATE FAILED: {failure}", err=True)
         sys.exit(1)
-
-
-@cli.command()
-@click.option("--quick", is_flag=True, help="Small run (growth 10x only, fewer questions).")
-@click.option("--growth", default="10,100,1000", show_default=True, help="Synthetic corpus sizes (x clause count).")
-@click.option("--load/--no-load", default=False, help="Also run the 50-client load test and add it to bench.md.")
-def bench(quick, growth, load):
-    """Speed, memory and scale benchmark; writes eval/bench.md."""
-    from .bench import run_bench
-
-    try:
-        factors = tuple(int(x) for x in growth.split(",") if x.strip())
-    except ValueError:
-        raise click.BadParameter("--growth takes comma-separated integers, e.g. 10,100,1000") from None
-    settings = _settings()
-    run_bench(settings, growth=factors, quick=quick, echo=click.echo)
-    if load:
-        from .evaluate import load_gold
-        from .loadtest import run_loadtest, to_markdown
-
-        questions = [g.question for g in load_gold(settings.eval_dir / "questions.jsonl")]
-        result = run_loadtest(questions, clients=50, seconds=60, echo=lambda m: click.echo(m, err=True))
-        with open(settings.eval_dir / "bench.md", "a", encoding="utf-8") as handle:
-            handle.write("\n" + to_markdown(result))
-        click.echo(to_markdown(result))
-        if result["errors"] or not result["app_alive_after"]:
-            sys.exit(1)
-
-
-@cli.command()
-@click.option("--clients", default=50, show_default=True, type=click.IntRange(1, 500))
-@click.option("--seconds", default=60.0, show_default=True, type=click.FloatRange(1, 3600))
-@click.option("--url", default=None, help="A running app on loopback; default: start app.py on a free port.")
-@click.option("--json", "as_json", is_flag=True)
-def loadtest(clients, seconds, url, as_json):
-    """Bounded load test of the app's ask API on 127.0.0.1 (starts the app itself)."""
-    from .evaluate import load_gold
-    from .loadtest import run_loadtest
-
-    questions = [g.question for g in load_gold(_settings().eval_dir / "questions.jsonl")]
-    try:
-        result = run_loadtest(questions, clients=clients, seconds=seconds, url=url,
-                              echo=lambda m: click.echo(m, err=True))
-    except (ValueError, RuntimeError) as exc:
-        raise AssistantError(str(exc)) from exc
-    if as_json:
-        emit_json(result)
-    else:
-        for key, value in result.items():
-            click.echo(f"{key}: {value}")
-    sys.exit(0 if result["errors"] == 0 and result["app_alive_after"] else 1)
 
 
 def main():  # console-script entry point

@@ -2,8 +2,8 @@
 
 ``Assistant.load()`` reads the corpus, loads the encoder (the real model unless one is
 passed in — tests pass a fake) and loads the indexes, rebuilding them when missing or
-stale. ``search`` returns ranked :class:`~assistant.retrieval.Hit` records; ``ask``
-returns a grounded :class:`~assistant.answer.Answer`.
+stale. ``search`` returns ranked :class:`~assistant.retrieval.hybrid.Hit` records; ``ask``
+returns a grounded :class:`~assistant.answering.compose.Answer`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from .config import Settings
-from .retrieval import FusionConfig, HybridRetriever
+from assistant.config import Settings
+from assistant.retrieval.hybrid import FusionConfig, HybridRetriever
 
 
 @dataclass
@@ -27,8 +27,8 @@ class Assistant:
     @classmethod
     def load(cls, settings: Settings | None = None, *, encoder=None, rebuild: bool = True,
              progress: bool = False, log=None, config: FusionConfig | None = None) -> "Assistant":
-        from .corpus import load_corpus
-        from .index import load_index
+        from assistant.ingest.corpus import load_corpus
+        from assistant.retrieval.index import load_index
 
         started = time.perf_counter()
         settings = settings or Settings.from_env()
@@ -37,7 +37,7 @@ class Assistant:
             for problem in corpus.problems:
                 log(f"跳过 {problem}")
         if encoder is None:
-            from .embedding import load_encoder
+            from assistant.embedding.encoder import load_encoder
 
             encoder = load_encoder(settings)
         index = load_index(settings, corpus, encoder, rebuild=rebuild, progress=progress, log=log)
@@ -49,13 +49,13 @@ class Assistant:
         return self.corpus.document()
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid", timings: dict | None = None):
-        from .questions import clean_question
+        from assistant.answering.questions import clean_question
 
         # Same cleaning as ``ask`` (control characters, lone surrogates, length cap), so no
         # caller can hand the encoder text it cannot encode or of unbounded length.
         return self.retriever.search(clean_question(question).text, k=k, mode=mode, timings=timings)
 
     def ask(self, question: str, timings: dict | None = None):
-        from .answer import compose_answer
+        from assistant.answering.compose import compose_answer
 
         return compose_answer(self, question, timings=timings)

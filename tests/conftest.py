@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import REPO_ROOT, Settings
-from assistant.corpus import load_corpus
+from assistant.ingest.corpus import load_corpus
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -39,7 +39,7 @@ def tmp_settings(tmp_path) -> Settings:
 @pytest.fixture(scope="session")
 def fake_assistant(tmp_path_factory):
     """An Assistant over the real corpus with the deterministic fake encoder (no model)."""
-    from assistant.embedding import FakeEncoder
+    from tests.doubles import FakeEncoder
     from assistant.qa import Assistant
 
     home = tmp_path_factory.mktemp("fake-home")

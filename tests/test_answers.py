@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from assistant.answer import Answer, Citation
-from assistant.evaluate import verbatim_problems
-from assistant.intent import detect_intent
-from assistant.tokenization import to_simplified
+from assistant.answering.compose import Answer, Citation
+from assistant.evaluation.metrics import verbatim_problems
+from assistant.answering.intent import detect_intent
+from assistant.retrieval.tokenization import to_simplified
 
 
 def ask(fake_assistant, question) -> Answer:
@@ -133,7 +133,7 @@ def test_json_contract(fake_assistant):
 
 def test_every_gold_answer_quotes_verbatim(fake_assistant):
     from assistant.config import REPO_ROOT
-    from assistant.evaluate import load_gold
+    from assistant.evaluation.metrics import load_gold
 
     for gold in load_gold(REPO_ROOT / "eval" / "questions.jsonl"):
         answer = ask(fake_assistant, gold.question)

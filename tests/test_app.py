@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import REPO_ROOT
-from assistant.loadtest import free_port
+from bench.loadtest import free_port
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*no_silent_downcasting"),
@@ -37,7 +37,7 @@ def assistant(fake_assistant):
 
 
 def _start(assistant, feedback_path):
-    from assistant.ui import build_ui
+    from assistant.web.ui import build_ui
 
     demo = build_ui(assistant, feedback_path)
     _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
@@ -86,7 +86,7 @@ def test_empty_question_returns_error_field(client, question):
 
 
 def test_script_question_is_answered_and_escaped(client, assistant):
-    from assistant.render import render_answer_html
+    from assistant.web.render import render_answer_html
 
     result = client.predict(SCRIPT, api_name="/ask")
     assert set(result) == ANSWER_KEYS
@@ -127,7 +127,7 @@ def _hostile_answer() -> dict:
 
 @pytest.mark.parametrize("refused", [False, True])
 def test_render_escapes_everything(refused):
-    from assistant.render import render_answer_html
+    from assistant.web.render import render_answer_html
 
     answer = dict(_hostile_answer(), refused=refused)
     page = render_answer_html(answer)
@@ -137,7 +137,7 @@ def test_render_escapes_everything(refused):
 
 
 def test_render_marks_quotes_in_full_clause_text(assistant):
-    from assistant.render import render_answer_html
+    from assistant.web.render import render_answer_html
 
     result = assistant.ask("孵化器建设归哪个部门管？").to_dict()
     page = render_answer_html(result, assistant.document)
@@ -146,7 +146,7 @@ def test_render_marks_quotes_in_full_clause_text(assistant):
 
 
 def test_refusal_looks_different(assistant):
-    from assistant.render import render_answer_html
+    from assistant.web.render import render_answer_html
 
     result = assistant.ask("今天天气怎么样？").to_dict()
     assert result["refused"]
@@ -157,7 +157,7 @@ def test_refusal_looks_different(assistant):
 
 
 def test_highlight_and_markdown_helpers():
-    from assistant.render import highlight, markdown_to_html
+    from assistant.web.render import highlight, markdown_to_html
 
     assert highlight("甲<b>乙。丙。", ["丙。"]) == "甲&lt;b&gt;乙。<mark>丙。</mark>"
     html = markdown_to_html("**粗体** 文字\n\n> 引文<i>\n\n- 项目")

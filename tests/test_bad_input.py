@@ -13,10 +13,10 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from assistant.answer import Answer
+from assistant.answering.compose import Answer
 from assistant.cli import cli
 from assistant.config import MAX_QUESTION_CHARS, REPO_ROOT, Settings
-from assistant.evaluate import verbatim_problems
+from assistant.evaluation.metrics import verbatim_problems
 
 # -- helpers -------------------------------------------------------------------------------
 
@@ -169,9 +169,9 @@ def test_missing_clause_in_question_is_refused(fake_assistant, question):
 @pytest.fixture(scope="module")
 def cli_index(tmp_path_factory):
     """An index built once with the fake encoder, for the CLI runs below."""
-    from assistant.corpus import load_corpus
-    from assistant.embedding import FakeEncoder
-    from assistant.index import build_index
+    from assistant.ingest.corpus import load_corpus
+    from tests.doubles import FakeEncoder
+    from assistant.retrieval.index import build_index
 
     home = tmp_path_factory.mktemp("cli-home")
     settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=home / "indexes", model_dir=home / "no-model")
@@ -181,9 +181,9 @@ def cli_index(tmp_path_factory):
 
 @pytest.fixture
 def run(cli_index, monkeypatch):
-    from assistant.embedding import FakeEncoder
+    from tests.doubles import FakeEncoder
 
-    monkeypatch.setattr("assistant.embedding.load_encoder", lambda settings, **kw: FakeEncoder(64))
+    monkeypatch.setattr("assistant.embedding.encoder.load_encoder", lambda settings, **kw: FakeEncoder(64))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(cli_index))
     monkeypatch.delenv("ASSISTANT_CORPUS_DIR", raising=False)
     monkeypatch.delenv("ASSISTANT_DEBUG", raising=False)

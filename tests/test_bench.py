@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.bench import run_bench
-from assistant.benchreport import render_markdown
-from assistant.growth import (CachedQueryEncoder, cache_texts, exact_vs_hnsw, llama_in_subprocess, measure_growth,
+from bench.run import run_bench
+from bench.report import render_markdown
+from bench.growth import (CachedQueryEncoder, cache_texts, exact_vs_hnsw, llama_in_subprocess, measure_growth,
                               recall_at_k, synthetic_document, synthetic_vectors)
-from assistant.measure import pick
+from bench.measure import pick
 from assistant.config import REPO_ROOT
-from assistant.embedding import FakeEncoder
-from assistant.units import make_units
+from tests.doubles import FakeEncoder
+from assistant.retrieval.units import make_units
 
 
 def test_synthetic_document_is_deterministic_and_sized(document):
@@ -71,7 +71,7 @@ def test_exact_vs_hnsw_on_small_data():
 
 
 def test_growth_at_10x_returns_sane_numbers(corpus, document, tmp_path):
-    from assistant.tokenization import Tokenizer
+    from assistant.retrieval.tokenization import Tokenizer
 
     encoder = FakeEncoder(32)
     texts = cache_texts(corpus.documents)
@@ -94,7 +94,7 @@ def test_growth_at_10x_returns_sane_numbers(corpus, document, tmp_path):
 
 
 def test_llama_in_a_subprocess_reports_its_own_memory(corpus, tmp_path):
-    from assistant.growth import save_cache
+    from bench.growth import save_cache
 
     encoder = FakeEncoder(16)
     texts = cache_texts(corpus.documents)
@@ -134,7 +134,7 @@ def test_quick_run_measures_everything(quick_run, corpus):
     cold = r["cold_start"]
     assert cold["peak_rss_mb"] > 0 and cold["wall_total"] >= cold["inside_total"] > 0
     assert r["warm"]["n"] == 20 and r["warm"]["p50"] > 0 and r["warm"]["stages_ms"]["compose"] > 0
-    from assistant.units import make_units
+    from assistant.retrieval.units import make_units
 
     assert r["build"]["units"] == len(make_units(corpus.documents)) and r["build"]["size_mb"] > 0
     assert r["bm25_vs_hybrid"]["ratio_p50"] > 0
@@ -174,8 +174,8 @@ def test_markdown_flags_a_busy_machine_and_skipped_llama(quick_run):
 
 
 def test_ranking_agreement_and_cpu_accounting():
-    from assistant.growth import ranking_agreement
-    from assistant.measure import cpu_snapshot, other_cpu_load
+    from bench.growth import ranking_agreement
+    from bench.measure import cpu_snapshot, other_cpu_load
 
     out = ranking_agreement([[1, 2, 3], [4, 5, 6], []], [[1, 3, 9], [5, 4, 6], [7]])
     assert out["top1"] == pytest.approx(1 / 3)

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import pytest
 
 from assistant.config import REPO_ROOT
-from assistant.loadtest import free_port
+from bench.loadtest import free_port
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,7 +32,7 @@ TIMEOUT = 20_000  # ms
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, fake_assistant):
-    from assistant.ui import build_ui
+    from assistant.web.ui import build_ui
 
     feedback = tmp_path_factory.getbasetemp() / "browser-feedback" / "feedback.jsonl"
     demo = build_ui(fake_assistant, feedback)

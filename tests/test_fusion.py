@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.fusion import min_max, ranks, reciprocal_rank_fusion, weighted_sum
+from assistant.retrieval.fusion import min_max, ranks, reciprocal_rank_fusion, weighted_sum
 
 
 def test_rrf_worked_example():

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.corpus import load_corpus
-from assistant.embedding import FakeEncoder
+from assistant.ingest.corpus import load_corpus
+from tests.doubles import FakeEncoder
 from assistant.errors import IndexError_
-from assistant.index import build_index, build_lock, check_index, current_build, load_index
+from assistant.retrieval.index import build_index, build_lock, check_index, current_build, load_index
 
 from .conftest import REPO_ROOT
 

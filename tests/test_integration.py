@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.config import Settings
-from assistant.evaluate import verbatim_problems
-from assistant.model import model_status
+from assistant.evaluation.metrics import verbatim_problems
+from assistant.embedding.model import model_status
 
 pytestmark = pytest.mark.integration
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import model as model_mod
+from assistant.embedding import model as model_mod
 from assistant.config import MODEL_ID, Settings
 from assistant.errors import ModelError
-from assistant.model import fetch_model, model_status, require_model, weights_hash
+from assistant.embedding.model import fetch_model, model_status, require_model, weights_hash
 
 N_CHUNKS = 3
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.normalize import clean_line, compact
-from assistant.parser import cn_to_int, split_sentences
+from assistant.ingest.normalize import clean_line, compact
+from assistant.ingest.markers import cn_to_int
+from assistant.ingest.parser import split_sentences
 
 P, G = "各有关盟行政公署、市人民政府", "各高新区管委会"
 W = "自治区各有关委、办、厅、局"

@@ -13,10 +13,10 @@ import json
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from assistant.answer import Answer, Citation
+from assistant.answering.compose import Answer, Citation
 from assistant.config import MAX_QUESTION_CHARS
-from assistant.evaluate import verbatim_problems
-from assistant.retrieval import Hit
+from assistant.evaluation.metrics import verbatim_problems
+from assistant.retrieval.hybrid import Hit
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                         HealthCheck.too_slow])
@@ -32,7 +32,7 @@ ANY_CHAR = st.characters(exclude_categories=("Cs",))
 
 def _document_words():
     from assistant.config import REPO_ROOT
-    from assistant.corpus import load_corpus
+    from assistant.ingest.corpus import load_corpus
 
     text = load_corpus(REPO_ROOT / "corpus").document().text
     return sorted({text[i:i + n] for n in (2, 3, 4) for i in range(0, len(text) - n, 7) if not text[i:i + n].isspace()})

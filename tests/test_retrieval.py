@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval import Hit, clause_references, quoted_phrases
+from assistant.ingest.markers import clause_references
+from assistant.retrieval.hybrid import Hit, quoted_phrases
 
 
 def test_hits_are_records_with_verbatim_sentences(fake_assistant):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.corpus import load_corpus, load_document
+from assistant.ingest.corpus import load_corpus, load_document
 from assistant.errors import CorpusError
 
 from .conftest import SAMPLES

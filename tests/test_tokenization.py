@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.tokenization import Tokenizer, corpus_terms, to_simplified
+from assistant.retrieval.tokenization import Tokenizer, corpus_terms, to_simplified
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
-"""The write-up of ``assistant bench``: a terminal summary and ``eval/bench.md``.
+"""The write-up of ``python -m bench bench``: a terminal summary and ``eval/bench.md``.
 
-:func:`render_markdown` turns the numbers :func:`assistant.bench.run_bench` collected into
+:func:`render_markdown` turns the numbers :func:`bench.run.run_bench` collected into
 the report, one function per section, in the order of the bench module docstring (1 cold
 start … 6 growth, then method notes). It only formats: every number it shows was measured
 and stored in the results dict, apart from the clearly labelled linear projections for
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bench import STAGE_NAMES, STAGES
-from .growth import MIX
+from bench.run import STAGE_NAMES, STAGES
+from bench.growth import MIX
 
 
 def _f(value, digits: int = 1) -> str:

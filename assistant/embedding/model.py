@@ -36,8 +36,8 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .config import MODEL_ID, Settings
-from .errors import ModelError
+from assistant.config import MODEL_ID, Settings
+from assistant.errors import ModelError
 
 log = logging.getLogger(__name__)
 

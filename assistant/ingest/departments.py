@@ -19,7 +19,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from .errors import DepartmentNotFound
+from assistant.errors import DepartmentNotFound
 
 # Jurisdiction prefixes that distribute over a 、-list. Bare 市/县 are left out on purpose:
 # "市场监管局" begins with 市 but is not a city-level "场监管局".

@@ -61,7 +61,7 @@ def to_simplified(text: str) -> str:
 
 def corpus_terms(documents) -> list[str]:
     """Words the segmenter must keep whole, generated from the documents' structure."""
-    from .departments import ALIASES, core_name
+    from assistant.ingest.departments import ALIASES, core_name
 
     terms: set[str] = set()
     for doc in documents:

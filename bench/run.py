@@ -1,4 +1,4 @@
-"""``assistant bench``: how fast, how big, and how it grows — measured, printed, written down.
+"""``python -m bench bench``: how fast, how big, and how it grows — measured, printed, written down.
 
 :func:`run_bench` measures, in one run on this machine:
 
@@ -19,11 +19,11 @@
 Comparisons are always timed in the same process, interleaved question by question where
 possible (so background load hits both sides alike), and reported with their ratio.
 Everything is written to ``eval/bench.md``. Encoders can be injected, so the tests run
-the whole thing with :class:`~assistant.embedding.FakeEncoder` and no model.
+the whole thing with the fake encoder of tests/doubles.py and no model.
 
-This module holds sections 1–5 and the orchestration; section 6 is :mod:`assistant.growth`,
-the machine and memory readings are :mod:`assistant.measure`, and the terminal summary and
-Markdown are :mod:`assistant.benchreport`.
+This module holds sections 1–5 and the orchestration; section 6 is :mod:`bench.growth`,
+the machine and memory readings are :mod:`bench.measure`, and the terminal summary and
+Markdown are :mod:`bench.report`.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import REPO_ROOT, Settings
-from .evaluate import load_gold, retrieval_metrics
-from .growth import CachedQueryEncoder, cache_texts, retriever_text, run_growth
-from .measure import (cpu_snapshot, dir_size_mb, latency_ms, machine_info, other_cpu_load, peak_rss_mb, pick, ratio,
+from assistant.config import REPO_ROOT, Settings
+from assistant.evaluation.metrics import load_gold, retrieval_metrics
+from bench.growth import CachedQueryEncoder, cache_texts, retriever_text, run_growth
+from bench.measure import (cpu_snapshot, dir_size_mb, latency_ms, machine_info, other_cpu_load, peak_rss_mb, pick, ratio,
                       rss_mb, run_in_fresh_interpreter)
 
 # The stages ``Assistant.ask`` reports in its ``timings`` dict, in pipeline order, and
@@ -65,7 +65,7 @@ from assistant.config import Settings
 from assistant.qa import Assistant
 imported = ["assistant", "faiss", "bm25s", "jieba", "OpenCC", "llama-index"]
 if not args["fake_dim"]:
-    from assistant.embedding import _prepare_env
+    from assistant.embedding.encoder import _prepare_env
     _prepare_env()
     import torch, sentence_transformers  # noqa: F401
     imported += ["torch", "sentence-transformers"]
@@ -73,10 +73,10 @@ import faiss, bm25s, jieba, opencc, llama_index.core, llama_index.vector_stores.
 t1 = time.perf_counter()
 settings = Settings(**{k: (v if k == "dtype" else Path(v)) for k, v in args["settings"].items()})
 if args["fake_dim"]:
-    from assistant.embedding import FakeEncoder
+    from tests.doubles import FakeEncoder
     encoder = FakeEncoder(args["fake_dim"])
 else:
-    from assistant.embedding import load_encoder
+    from assistant.embedding.encoder import load_encoder
     encoder = load_encoder(settings)
 t2 = time.perf_counter()
 rss_model, hwm_model = mem()
@@ -131,7 +131,7 @@ def warm_ask(assistant, questions: list[str]) -> dict:
 
 def build_real_index(settings: Settings, corpus, encoder) -> dict:
     """``build_index`` as the product runs it: seconds, unit count, and size on disk per part."""
-    from .index import build_index
+    from assistant.retrieval.index import build_index
 
     start = time.perf_counter()
     folder = build_index(settings, corpus, encoder)
@@ -186,7 +186,7 @@ class DefaultSTEncoder:
     def __init__(self, model_dir: Path | str):
         from sentence_transformers import SentenceTransformer
 
-        from .embedding import _embedding_dim, _normalise_rows, _prepare_env, _quiet_transformers
+        from assistant.embedding.encoder import _embedding_dim, _normalise_rows, _prepare_env, _quiet_transformers
 
         _prepare_env()  # offline only; no dtype, thread or batch settings
         self._normalise = _normalise_rows
@@ -259,7 +259,7 @@ def vector_agreement(q_ours, q_def, d_ours, d_def, doc_clause: list[int]) -> dic
 
 def _text_clause(documents, texts: list[str]) -> list[int]:
     """The (first) clause number each cached text comes from, for top-1 clause agreement."""
-    from .units import make_units
+    from assistant.retrieval.units import make_units
 
     where: dict[str, int] = {}
     for doc in documents:
@@ -277,7 +277,7 @@ def _text_clause(documents, texts: list[str]) -> list[int]:
 def _load_encoder(settings: Settings, encoder, results: dict, echo):
     """Our encoder (loaded from ``settings`` unless given), with its load time and RSS."""
     if encoder is None:
-        from .embedding import load_encoder
+        from assistant.embedding.encoder import load_encoder
 
         start = time.perf_counter()
         encoder = load_encoder(settings)
@@ -293,7 +293,7 @@ def _measure_encoders(settings: Settings, corpus, encoder, default_encoder, gold
     echo("[bench] 5b. sentence-transformers defaults vs ours …")
     results["memory"]["rss_before_default_mb"] = rss_mb()
     if default_encoder is None:
-        from .model import require_model
+        from assistant.embedding.model import require_model
 
         default_encoder = DefaultSTEncoder(require_model(settings))
     results["memory"]["rss_after_default_mb"] = rss_mb()
@@ -310,7 +310,7 @@ def _measure_encoders(settings: Settings, corpus, encoder, default_encoder, gold
 def _measure_bundled_corpus(tmp_settings, corpus, encoder, questions, ask_questions, results, echo, cold):
     """Sections 3, 1, 2 and 5a on the bundled corpus: build its index (into ``tmp_settings``),
     then cold-start from it, and time ``ask`` and BM25-only vs hybrid search on it."""
-    from .qa import Assistant
+    from assistant.qa import Assistant
 
     echo("[bench] 3. building the bundled corpus' index with the real encoder …")
     results["build"] = build_real_index(tmp_settings, corpus, encoder)
@@ -342,9 +342,9 @@ def run_bench(settings: Settings, *, growth=(10, 100, 1000), echo=print, out_pat
     ``quick`` = growth (10,), 20 questions, 10 growth questions (for tests).
     Builds go to a temp dir; ``settings.index_dir`` is never touched. Returns all numbers.
     """
-    from .benchreport import render_markdown, summary  # not at the top: benchreport imports STAGES from here
-    from .corpus import load_corpus
-    from .tokenization import Tokenizer
+    from bench.report import render_markdown, summary  # not at the top: benchreport imports STAGES from here
+    from assistant.ingest.corpus import load_corpus
+    from assistant.retrieval.tokenization import Tokenizer
 
     if quick:
         growth, questions, growth_questions = (10,), questions or 20, min(growth_questions, 10)

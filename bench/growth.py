@@ -1,4 +1,4 @@
-"""Section 6 of ``assistant bench``: how build, size, memory and search grow with the corpus.
+"""Section 6 of ``python -m bench bench``: how build, size, memory and search grow with the corpus.
 
 The bundled corpus is small, so bigger ones are made up from it: a k× corpus has k times
 its clauses, each recombined from real sentences (:func:`synthetic_document`). Embedding
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .measure import available_ram_mb, dir_size_mb, latency_ms, peak_rss_mb, ratio, rss_mb, run_in_fresh_interpreter
+from bench.measure import available_ram_mb, dir_size_mb, latency_ms, peak_rss_mb, ratio, rss_mb, run_in_fresh_interpreter
 
 SEED = 0
 # Weight of the clause vector in a synthetic sentence / 责任单位 unit's vector.
@@ -42,7 +42,7 @@ LLAMA_MB_PER_1K_UNITS = 37.0
 def synthetic_document(real_doc, factor: int, seed: int = SEED):
     """``factor`` × the clauses of ``real_doc``: clause i is 3–8 distinct real sentences in
     random order, a synthetic title, and the 责任单位 of a random real clause. Deterministic."""
-    from .corpus import Clause, Document, DocumentMeta
+    from assistant.ingest.records import Clause, Document, DocumentMeta
 
     rng = random.Random(f"{seed}-{factor}")
     sentences = [s for clause in real_doc.clauses for s in clause.sentences]
@@ -63,7 +63,7 @@ def synthetic_document(real_doc, factor: int, seed: int = SEED):
 def cache_texts(real_documents) -> list[str]:
     """Every distinct text a synthetic unit can need a vector for: real sentences and
     real 责任单位 notes (synthetic clauses copy both verbatim)."""
-    from .units import make_units
+    from assistant.retrieval.units import make_units
 
     texts = [s for doc in real_documents for clause in doc.clauses for s in clause.sentences]
     texts += [u.text for u in make_units(real_documents) if u.kind == "departments"]
@@ -76,7 +76,7 @@ def synthetic_vectors(doc, units, cache: dict[str, np.ndarray], mix: float = MIX
     normalised (its own text's vector + ``mix`` × the clause vector) — a stand-in for the
     title the real model sees, which also keeps copies of one sentence distinct; a phrase
     unit (part of a long sentence) uses its sentence's vector the same way."""
-    from .embedding import _normalise_rows
+    from assistant.embedding.encoder import _normalise_rows
 
     clause_vec = {c.number: _normalise_rows(np.mean([cache[s] for s in c.sentences], axis=0)[None])[0]
                   for c in doc.clauses}
@@ -97,7 +97,7 @@ def save_cache(path: Path, cache: dict[str, np.ndarray], queries: np.ndarray) ->
 
 def retriever_text(question: str) -> str:
     """The text the retriever hands to the encoder — the key of a cached query vector."""
-    from .tokenization import to_simplified
+    from assistant.retrieval.tokenization import to_simplified
 
     return to_simplified(question or "").strip()
 
@@ -125,7 +125,7 @@ class CachedQueryEncoder:
 
 
 class RawFaissDense:
-    """The dense-index interface of :class:`~assistant.dense.DenseIndex` over a bare FAISS
+    """The dense-index interface of :class:`~assistant.retrieval.dense.DenseIndex` over a bare FAISS
     index (no llama-index), so the hybrid retriever can run at sizes llama-index cannot."""
 
     def __init__(self, index, ids: list[str]):
@@ -156,7 +156,7 @@ def exact_vs_hnsw(vectors: np.ndarray, queries: np.ndarray, ks=(10, 200), flat=N
     """Exact ``Flat`` vs ``HNSW32`` (efSearch as dense.py sets it) on the same vectors:
     build time, one-query-at-a-time search latency (interleaved), recall@k vs exact.
     Returns the numbers and the HNSW index (so hybrid search can be timed through it)."""
-    from .dense import _faiss_index
+    from assistant.retrieval.dense import _faiss_index
 
     dim = vectors.shape[1]
     out = {}
@@ -200,7 +200,7 @@ def ranking_agreement(exact: list[list[int]], approx: list[list[int]]) -> dict:
 
 def _llama_dense(units, vectors, query_encoder, doc, folder: Path) -> tuple[object, dict]:
     """Build, persist and reload the llama-index store the product uses; timings and size."""
-    from .dense import DenseIndex
+    from assistant.retrieval.dense import DenseIndex
 
     clauses = {(c.doc_id, c.number): c for c in doc.clauses}
     start = time.perf_counter()
@@ -235,7 +235,7 @@ def dense_search_compare(llama_dense, raw_dense, queries: np.ndarray, k: int = 2
 
 _LLAMA_CHILD = r"""
 import json, sys
-from assistant.growth import llama_child
+from bench.growth import llama_child
 print(json.dumps(llama_child(json.loads(sys.argv[1]))))
 """
 
@@ -252,8 +252,8 @@ def llama_child(args: dict) -> dict:
     for module in ("llama_index.core", "llama_index.vector_stores.faiss"):
         importlib.import_module(module)
 
-    from .corpus import load_corpus
-    from .units import make_units
+    from assistant.ingest.corpus import load_corpus
+    from assistant.retrieval.units import make_units
 
     data = np.load(args["cache"])
     cache = dict(zip(data["texts"].tolist(), data["vectors"]))
@@ -300,7 +300,7 @@ def _build_raw(units, vectors: np.ndarray, tokenizer, folder: Path) -> tuple[dic
     seconds of what raw and llama-index storage share: BM25 and units.jsonl)."""
     import faiss
 
-    from .sparse import SparseIndex
+    from assistant.retrieval.sparse import SparseIndex
 
     row = {}
     start = time.perf_counter()
@@ -359,7 +359,7 @@ def _timed_search(retriever, questions: list[str], quoted: str | None = None, k:
 
 def _time_retrievers(row: dict, doc, units, sparse, retrievers: dict, query_encoder, questions, quoted) -> None:
     """Hybrid search through each dense index; Flat-vs-HNSW agreement when both are there."""
-    from .retrieval import HybridRetriever
+    from assistant.retrieval.hybrid import HybridRetriever
 
     start = time.perf_counter()
     doc.departments  # noqa: B018 — a lazy cached_property that the first query would otherwise pay
@@ -382,7 +382,7 @@ def measure_growth(factor: int, real_doc, tokenizer, cache: dict, query_encoder,
     ``"subprocess"`` (build, persist, reload, dense search; ``child`` = corpus_dir,
     cache_path, n_queries), or not at all (None). ``ann_queries``: also build HNSW32 and
     compare it with Flat. ``quoted``: a question with a quoted phrase, timed on its own."""
-    from .units import make_units
+    from assistant.retrieval.units import make_units
 
     folder = workdir / f"growth-{factor}x"
     folder.mkdir(parents=True, exist_ok=True)

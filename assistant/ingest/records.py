@@ -1,9 +1,8 @@
-"""The policy corpus as records: Document → Section → Clause → sentences.
+"""The corpus as records: Document → Section → Clause → sentences, and ClauseRef.
 
-Every record here is plain data shared by the retriever, the answer composer, the CLI and
-the UI. ``load_corpus`` reads every ``.txt``/``.md`` file of a folder (UTF-8 or
-GB18030/GBK), parses each with :mod:`assistant.parser` and reports unreadable files as
-problems instead of failing the whole load.
+Plain data shared by every layer above parsing: the retriever, the answer composer, the
+CLI and the web app. A clause is identified everywhere by :class:`ClauseRef`
+``(doc_id, clause)`` — never by a bare number, which is ambiguous across documents.
 """
 
 from __future__ import annotations
@@ -11,11 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from pathlib import Path
 
-from .errors import ClauseNotFound, CorpusError
-
-SUPPORTED_SUFFIXES = (".txt", ".md")
+from assistant.errors import ClauseNotFound, CorpusError
 
 
 @dataclass
@@ -94,8 +90,8 @@ class Document:
 
     @cached_property
     def departments(self):
-        """The :class:`~assistant.departments.DepartmentIndex` of this document's clauses."""
-        from .departments import DepartmentIndex
+        """The :class:`~assistant.ingest.departments.DepartmentIndex` of this document's clauses."""
+        from assistant.ingest.departments import DepartmentIndex
 
         return DepartmentIndex.from_clauses(self.clauses)
 
@@ -140,62 +136,3 @@ class Corpus:
 
     def clause(self, number: int, doc_id: str | None = None) -> Clause:
         return self.document(doc_id).clause(number)
-
-
-def decode(data: bytes, name: str) -> str:
-    """Decode a policy file: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
-    if not data.strip():
-        raise CorpusError(f"{name}: 文件为空 (empty file)")
-    if b"\x00" in data[:4096]:
-        raise CorpusError(f"{name}: 不是文本文件 (binary data, NUL bytes)")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _looks_like_text(text):
-            return text
-    raise CorpusError(f"{name}: 无法识别的编码 (neither UTF-8 nor GB18030/GBK)")
-
-
-def _looks_like_text(text: str) -> bool:
-    # GB18030 decodes many byte soups "successfully"; real text has few odd characters.
-    odd = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t") or 0xE000 <= ord(ch) <= 0xF8FF)
-    return odd <= max(2, len(text) // 200)
-
-
-def load_document(path: Path) -> Document:
-    from .parser import parse_document
-
-    data = path.read_bytes()
-    text = decode(data, path.name)
-    doc = parse_document(text, doc_id=path.stem, path=str(path))
-    doc.sha256 = hashlib.sha256(data).hexdigest()
-    if not doc.clauses:
-        raise CorpusError(f"{path.name}: 没有找到条款 (no numbered clauses such as （一） or 第一条)")
-    return doc
-
-
-def load_corpus(folder: Path) -> Corpus:
-    """Every supported file of ``folder``, sorted by name. Bad files become ``problems``."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CorpusError(f"语料目录不存在: {folder} (set ASSISTANT_CORPUS_DIR)")
-    documents, problems, unsupported = [], [], []
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            if path.is_file() and not path.name.startswith("."):
-                unsupported.append(path.name)
-            continue
-        try:
-            documents.append(load_document(path))
-        except CorpusError as exc:
-            problems.append(str(exc))
-        except OSError as exc:
-            problems.append(f"{path.name}: 无法读取 ({exc.strerror or exc})")
-    if not documents:
-        detail = "；".join(problems) if problems else "no .txt or .md files"
-        if unsupported:  # name what was there, so the user sees why it was not read
-            detail += f"；不支持的文件 (unsupported, not .txt/.md): {', '.join(unsupported[:5])}"
-        raise CorpusError(f"{folder}: 没有可用的政策文件 ({detail})")
-    return Corpus(documents, problems)

@@ -1,4 +1,4 @@
-"""Parse a Chinese official document (公文) into :class:`~assistant.corpus.Document`.
+"""Parse a Chinese official document (公文) into :class:`~assistant.ingest.corpus.Document`.
 
 The parser knows the generic 公文 layout, not this particular file:
 
@@ -17,32 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .corpus import Clause, Document, DocumentMeta, Item, Section
-from .departments import parse_departments
-from .normalize import clean_lines, join_lines
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUM = "零〇一二两三四五六七八九十百"
-
-
-def cn_to_int(text: str) -> int:
-    """``十二`` → 12, ``二十三`` → 23, ``一百零五`` → 105; ASCII digits pass through."""
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            raise ValueError(f"not a Chinese numeral: {text}")
-    return total + current
-
+from assistant.ingest.records import Clause, Document, DocumentMeta, Item, Section
+from assistant.ingest.departments import parse_departments
+from assistant.ingest.markers import CLAUSE_ARTICLE as _CLAUSE_ARTICLE
+from assistant.ingest.markers import CLAUSE_PAREN as _CLAUSE_PAREN
+from assistant.ingest.markers import ITEM as _ITEM
+from assistant.ingest.markers import SECTION as _SECTION
+from assistant.ingest.markers import cn_to_int
+from assistant.ingest.normalize import clean_lines, join_lines
 
 _DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)]\d+号$")
 _DATE = r"(?:\d{4}年\d{1,2}月\d{1,2}日|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)"
@@ -53,10 +35,6 @@ _COPY_TO = re.compile(r"^抄送[：:]")
 _ISSUER = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:人民政府|办公厅|办公室|委员会|厅|局|委|部|院|署)$")
 _TITLE_ISSUER = re.compile(r"^(.{2,40}?)关于")
 
-_SECTION = re.compile(f"^(?:([{_CN_NUM}]+)、|第([{_CN_NUM}]+)章)\\s*")
-_CLAUSE_PAREN = re.compile(f"^[（(]([{_CN_NUM}]+)[）)]\\s*")
-_CLAUSE_ARTICLE = re.compile(f"^第([{_CN_NUM}]+)条\\s*")
-_ITEM = re.compile(r"^(?:(\d{1,2})[.．、](?!\d)|[（(](\d{1,2})[）)])\s*")
 
 _RESPONSIBILITY = re.compile(r"[（(]\s*(?:责任|牵头)(?:单位|部门)\s*[：:，,]")
 _SENTENCE_END = "。！？；!?;\n"

@@ -175,7 +175,7 @@ def calibration_table(assistant, gold: list[GoldQuestion], thresholds=None) -> l
     One pass with the threshold off; every other refusal rule (foreign places, asked-for
     content) still applies, as in production. A score-gated answer at threshold t is refused
     when its best clause scored below t."""
-    from . import coverage
+    from assistant.answering import coverage
 
     thresholds = thresholds or [round(x, 2) for x in np.arange(0.05, 0.41, 0.01)]
     saved, coverage.MIN_SCORE = coverage.MIN_SCORE, -1.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .evaluate import (calibration_table, evaluate_answers, evaluate_retrieval, failures as retrieval_failures,
+from assistant.evaluation.metrics import (calibration_table, evaluate_answers, evaluate_retrieval, failures as retrieval_failures,
                        load_gold)
 
 # metric: (floor, "≥" or "≤"); the gate fails when a number is on the wrong side.

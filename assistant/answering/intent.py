@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .retrieval import clause_references
+from assistant.ingest.markers import clause_references
 
 # Who is responsible: 谁负责 / 哪个部门 / 责任单位 / 归…管 / 找谁 / which department.
 _RESPONSIBILITY = re.compile(

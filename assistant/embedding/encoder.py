@@ -1,9 +1,8 @@
-"""Turn text into vectors: the interface retrieval codes against, and two implementations.
+"""Turn text into vectors: the interface retrieval codes against, and the real encoder.
 
-* :class:`SentenceTransformerEncoder` runs EmbeddingGemma-300m on the CPU, offline,
-  from the verified folder that :mod:`assistant.model` manages.
-* :class:`FakeEncoder` needs no model: hashed character n-grams, so unit tests are
-  fast and deterministic, and texts sharing characters still land near each other.
+:class:`SentenceTransformerEncoder` runs EmbeddingGemma-300m on the CPU, offline, from
+the verified folder that :mod:`assistant.embedding.model` manages. Tests use a fake with
+the same interface (``tests/doubles.py``).
 
 Every encoder returns float32 arrays of shape ``(n, dim)`` with L2-normalised rows, so a
 dot product is the cosine similarity.
@@ -12,15 +11,14 @@ dot product is the cosine similarity.
 from __future__ import annotations
 
 import os
-import zlib
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .config import EMBEDDING_DIM, MODEL_ID, Settings
-from .errors import ModelError
-from .model import require_model
+from assistant.config import EMBEDDING_DIM, MODEL_ID, Settings
+from assistant.errors import ModelError
+from assistant.embedding.model import require_model
 
 # EmbeddingGemma's document prompt is "title: none | text: "; a known title replaces
 # "none". We format documents ourselves because sentence-transformers applies one prompt
@@ -59,47 +57,6 @@ def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     # A zero row stays zero instead of becoming NaN.
     return (matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32, copy=False)
-
-
-# ------------------------------------------------------------------------ fake
-
-
-class FakeEncoder:
-    """Deterministic stand-in for tests: hashed character unigrams and bigrams.
-
-    Uses CRC32 rather than ``hash()``, whose per-process salt would change vectors
-    between runs. Chinese has no spaces, so character n-grams are what carries
-    meaning; texts sharing many of them get a high cosine similarity.
-    """
-
-    def __init__(self, dim: int = 64):
-        if dim < 1:
-            raise ValueError("dim must be positive")
-        self.dim = dim
-        self.name = f"fake-ngram-{dim}"
-
-    def _vector(self, text: str) -> np.ndarray:
-        chars = [c for c in text if not c.isspace()]
-        grams = chars + [a + b for a, b in zip(chars, chars[1:])]
-        vector = np.zeros(self.dim, dtype=np.float32)
-        # Empty text still gets a unit vector (a fixed slot), like a real model would.
-        for gram in grams or ["\0"]:
-            vector[zlib.crc32(gram.encode("utf-8")) % self.dim] += 1.0
-        return vector
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise_rows(np.stack([self._vector(t) for t in texts]))
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(list(texts))
-
-    def encode_documents(
-        self, texts: list[str], titles: list[str | None] | None = None
-    ) -> np.ndarray:
-        titles = _check_titles(list(texts), titles)
-        return self._encode([f"{t} {x}" if t else x for x, t in zip(texts, titles)])
 
 
 # ------------------------------------------------------------------------ real

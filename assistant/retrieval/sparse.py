@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .tokenization import Tokenizer
+from assistant.retrieval.tokenization import Tokenizer
 
 
 class SparseIndex:

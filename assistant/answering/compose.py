@@ -1,7 +1,7 @@
 """Grounded answers, composed from the document itself — no language model.
 
 Every word a user reads is either a fixed template phrase or a verbatim quote of the
-normalised clause text. Each kind of question (see :mod:`assistant.intent`) has its own
+normalised clause text. Each kind of question (see :mod:`assistant.answering.intent`) has its own
 composer; all of them return one :class:`Answer`, whose ``to_dict`` is the JSON contract
 shared by the CLI, the Python API and the web app.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 
-from .coverage import covers, quote_sentences
-from .intent import APPLICANTS, Intent, detect_intent
-from .questions import clean_question
-from .tokenization import to_simplified
+from assistant.answering.coverage import covers, quote_sentences
+from assistant.answering.intent import APPLICANTS, Intent, detect_intent
+from assistant.answering.questions import clean_question
+from assistant.retrieval.tokenization import to_simplified
 
 
 MAX_HITS = 50

@@ -17,18 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .fusion import min_max, reciprocal_rank_fusion, weighted_sum
-from .tokenization import to_simplified
+from assistant.ingest.markers import clause_references
+from assistant.retrieval.fusion import min_max, reciprocal_rank_fusion, weighted_sum
+from assistant.retrieval.tokenization import to_simplified
 
 MODES = ("bm25", "dense", "hybrid", "weighted", "rrf")
-
-_CN = "零一二三四五六七八九十百"
-_REFERENCES = (
-    re.compile(f"第\\s*([{_CN}]+|\\d+)\\s*条"),
-    re.compile(f"[（(]([{_CN}]+)[）)]\\s*条"),
-    re.compile(r"\b(?:clause|article|item|paragraph)\s*(?:no\.?\s*)?(\d+)", re.IGNORECASE),
-)
-
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 
@@ -36,19 +29,6 @@ _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 def quoted_phrases(question: str) -> list[str]:
     """Phrases the user put in quotes — "管委会+公司" — to be matched exactly."""
     return [p.strip() for p in _QUOTED.findall(question or "") if p.strip()]
-
-
-def clause_references(question: str) -> list[int]:
-    """Clause numbers a question names explicitly: 第十二条, （二十）条, clause 12."""
-    from .parser import cn_to_int
-
-    found = []
-    for pattern in _REFERENCES:
-        for match in pattern.finditer(question or ""):
-            number = cn_to_int(match.group(1))
-            if number not in found:
-                found.append(number)
-    return found
 
 
 @dataclass

@@ -27,9 +27,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .config import PARSER_VERSION, Settings
-from .errors import IndexError_
-from .units import Unit, make_units
+from assistant.config import PARSER_VERSION, Settings
+from assistant.errors import IndexError_
+from assistant.retrieval.units import Unit, make_units
 
 MANIFEST = "manifest.json"
 
@@ -48,10 +48,10 @@ class PolicyIndex:
 
 def encoder_fingerprint(encoder, settings: Settings) -> tuple[str, str]:
     """(model id, weights hash) that a build depends on."""
-    from .embedding import SentenceTransformerEncoder
+    from assistant.embedding.encoder import SentenceTransformerEncoder
 
     if isinstance(encoder, SentenceTransformerEncoder):
-        from .model import weights_hash
+        from assistant.embedding.model import weights_hash
 
         return encoder.name, weights_hash(settings)
     return encoder.name, getattr(encoder, "fingerprint", encoder.name)
@@ -103,9 +103,9 @@ def build_lock(index_dir: Path, timeout: float = 600.0):
 
 def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, factory: str = "Flat") -> Path:
     """Build sparse + dense indexes for ``corpus`` and make them current. Returns the build dir."""
-    from .dense import DenseIndex
-    from .sparse import SparseIndex
-    from .tokenization import Tokenizer
+    from assistant.retrieval.dense import DenseIndex
+    from assistant.retrieval.sparse import SparseIndex
+    from assistant.retrieval.tokenization import Tokenizer
 
     index_dir = settings.index_dir
     with build_lock(index_dir):
@@ -225,8 +225,8 @@ def load_index(settings: Settings, corpus, encoder, *, rebuild: bool = True, pro
 
 
 def _open(settings: Settings, corpus, encoder) -> PolicyIndex:
-    from .dense import DenseIndex
-    from .sparse import SparseIndex
+    from assistant.retrieval.dense import DenseIndex
+    from assistant.retrieval.sparse import SparseIndex
 
     folder = current_build(settings)
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))

@@ -22,8 +22,8 @@ import urllib.request
 
 import numpy as np
 
-from .config import REPO_ROOT
-from .measure import proc_mb
+from assistant.config import REPO_ROOT
+from bench.measure import proc_mb
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -143,7 +143,7 @@ def to_markdown(result: dict) -> str:
             ("latency p50 ms", result["p50_ms"]), ("latency p95 ms", result["p95_ms"]), ("latency p99 ms", result["p99_ms"]),
             ("app peak RSS MB (VmHWM)", result["app_peak_rss_mb"]), ("app still answering afterwards", result["app_alive_after"])]
     lines = ["## 7. Load test: 50 concurrent clients on loopback", "",
-             "`assistant loadtest` (run by `assistant bench --load`): `app.py` started on a free 127.0.0.1 port with the "
+             "`python -m bench loadtest` (run by `python -m bench bench --load`): `app.py` started on a free 127.0.0.1 port with the "
              "real model; each client thread asks gold-set questions through the app's `ask` API (Gradio REST "
              "protocol) back to back until the time is up. The app answers one question at a time (2 cores, one "
              "model), so latency under load is mostly time spent in the queue.", "",

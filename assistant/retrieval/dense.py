@@ -1,6 +1,6 @@
 """Dense retrieval: a llama-index ``VectorStoreIndex`` over a FAISS vector store.
 
-Vectors are computed by our own :class:`~assistant.embedding.Encoder` (so EmbeddingGemma's
+Vectors are computed by our own :class:`~assistant.embedding.encoder.Encoder` (so EmbeddingGemma's
 query/document prompts are used) and handed to llama-index on the nodes; queries pass a
 ready embedding in the ``QueryBundle``. The store persists under ``indexes/`` and loads
 with ``load_index_from_storage``. ``factory`` picks the FAISS index: exact ``Flat``
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .units import Unit
+from assistant.retrieval.units import Unit
 
 
 def _embed_adapter(encoder):

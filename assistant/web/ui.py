@@ -37,7 +37,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from .render import (APP_TITLE, EXAMPLES, answer_markdown, clause_html, department_html,  # noqa: E402
+from assistant.web.render import (APP_TITLE, EXAMPLES, answer_markdown, clause_html, department_html,  # noqa: E402
                      department_not_found_html, departments_overview_html, esc, header_html, meta_table_html,
                      outline_html, render_answer_html)
 
@@ -82,7 +82,7 @@ class Handlers:
     def ask(self, question: str) -> dict:
         """Answer a question about the policy document; returns the Answer as a JSON object
         (question, answer, refused, intent, citations, related, notice, error)."""
-        from .answer import Answer
+        from assistant.answering.compose import Answer
 
         if not isinstance(question, str):
             question = "" if question is None else str(question)
@@ -141,7 +141,7 @@ class Handlers:
         return [(f"{n}（{len(index.clauses_by_department.get(n, []))} 条）", n) for n in index.names]
 
     def department_view(self, query: str) -> str:
-        from .errors import DepartmentNotFound
+        from assistant.errors import DepartmentNotFound
 
         query = (query or "").strip()[:100]
         if not query:

@@ -10,8 +10,8 @@
 * Latency: p50/p95/mean/max of a list of per-call seconds, ratios of two numbers, and a
   fixed, evenly spread subset of the gold questions.
 
-Used by :mod:`assistant.bench` (sections 1–5), :mod:`assistant.growth` (section 6) and
-:mod:`assistant.benchreport`.
+Used by :mod:`bench.run` (sections 1–5), :mod:`bench.growth` (section 6) and
+:mod:`bench.report`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import REPO_ROOT
-from .evaluate import percentile_ms
+from assistant.config import REPO_ROOT
+from assistant.evaluation.metrics import percentile_ms
 
 # ----------------------------------------------------------------------------- memory and disk
 
@@ -68,7 +68,7 @@ def dir_size_mb(path: Path) -> float:
 
 def machine_info() -> dict:
     """What the numbers were measured on; ``load_end`` and ``other_cores`` are added at the end."""
-    from .embedding import _usable_cpus
+    from assistant.embedding.encoder import _usable_cpus
 
     model = ""
     try:

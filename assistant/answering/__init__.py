@@ -1,0 +1,1 @@
+"""Question cleaning and analysis, grounding, and composing answers."""

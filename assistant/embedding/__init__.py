@@ -1,0 +1,1 @@
+"""The encoder protocol, the real EmbeddingGemma encoder, and the model store."""

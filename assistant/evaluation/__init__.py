@@ -1,0 +1,1 @@
+"""Gold-set evaluation: metrics as a flat dict, the report and the gate."""

@@ -1,0 +1,1 @@
+"""Files to records: loaders, normalisation, the 公文 parser, departments."""

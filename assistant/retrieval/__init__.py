@@ -1,0 +1,1 @@
+"""Tokenizer, BM25, dense store, fusion and the hybrid retriever, with the index lifecycle."""

@@ -1,0 +1,1 @@
+"""Benchmark tooling (outside the installed package): speed, memory, growth, load."""

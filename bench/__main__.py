@@ -1,0 +1,74 @@
+"""Benchmark commands, outside the installed package: ``python -m bench [bench|loadtest]``.
+
+``make bench`` runs ``python -m bench bench --load``. Results go to ``eval/bench.md``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from assistant.cli import _Group, _settings, emit_json
+from assistant.errors import AssistantError
+
+
+@click.group(cls=_Group)
+def cli():
+    """Speed, memory, scale and load benchmarks of the policy assistant."""
+
+
+@cli.command()
+@click.option("--quick", is_flag=True, help="Small run (growth 10x only, fewer questions).")
+@click.option("--growth", default="10,100,1000", show_default=True, help="Synthetic corpus sizes (x clause count).")
+@click.option("--load/--no-load", default=False, help="Also run the 50-client load test and add it to bench.md.")
+def bench(quick, growth, load):
+    """Speed, memory and scale benchmark; writes eval/bench.md."""
+    from bench.run import run_bench
+
+    try:
+        factors = tuple(int(x) for x in growth.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter("--growth takes comma-separated integers, e.g. 10,100,1000") from None
+    settings = _settings()
+    run_bench(settings, growth=factors, quick=quick, echo=click.echo)
+    if load:
+        from assistant.evaluation.metrics import load_gold
+        from bench.loadtest import run_loadtest, to_markdown
+
+        questions = [g.question for g in load_gold(settings.eval_dir / "questions.jsonl")]
+        result = run_loadtest(questions, clients=50, seconds=60, echo=lambda m: click.echo(m, err=True))
+        with open(settings.eval_dir / "bench.md", "a", encoding="utf-8") as handle:
+            handle.write("\n" + to_markdown(result))
+        click.echo(to_markdown(result))
+        if result["errors"] or not result["app_alive_after"]:
+            sys.exit(1)
+
+
+@cli.command()
+@click.option("--clients", default=50, show_default=True, type=click.IntRange(1, 500))
+@click.option("--seconds", default=60.0, show_default=True, type=click.FloatRange(1, 3600))
+@click.option("--url", default=None, help="A running app on loopback; default: start app.py on a free port.")
+@click.option("--json", "as_json", is_flag=True)
+def loadtest(clients, seconds, url, as_json):
+    """Bounded load test of the app's ask API on 127.0.0.1 (starts the app itself)."""
+    from assistant.evaluation.metrics import load_gold
+    from bench.loadtest import run_loadtest
+
+    questions = [g.question for g in load_gold(_settings().eval_dir / "questions.jsonl")]
+    try:
+        result = run_loadtest(questions, clients=clients, seconds=seconds, url=url,
+                              echo=lambda m: click.echo(m, err=True))
+    except (ValueError, RuntimeError) as exc:
+        raise AssistantError(str(exc)) from exc
+    if as_json:
+        emit_json(result)
+    else:
+        for key, value in result.items():
+            click.echo(f"{key}: {value}")
+    sys.exit(0 if result["errors"] == 0 and result["app_alive_after"] else 1)
+
+
+
+if __name__ == "__main__":
+    cli(prog_name="python -m bench")
