@@ -10,8 +10,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from assistant.errors import ClauseNotFound, CorpusError
+
+
+class ClauseRef(NamedTuple):
+    """The identity of a clause across the corpus: which document, which clause (1-based)."""
+
+    doc_id: str
+    clause: int
+
+    def __str__(self) -> str:
+        return f"{self.doc_id}:{self.clause}"
 
 
 @dataclass
