@@ -65,7 +65,7 @@ class Assistant:
     def ask(self, question: str, timings: dict | None = None, doc_ids=None):
         """A grounded :class:`~assistant.answering.records.Answer`; ``doc_ids`` restricts the
         documents answered from (default: the ones the question names, else all)."""
-        from assistant.answering.analysis import analyze
+        from assistant.answering.analysis import analyze, normalize_numbers
         from assistant.answering.compose import compose_answer
         from assistant.answering.questions import clean_question
         from assistant.answering.records import Answer
@@ -83,7 +83,7 @@ class Assistant:
         text = to_simplified(cleaned.text)
         tokenizer = self.retriever.sparse.tokenizer
         fixes = lexicon_for(self.corpus, base_jieba()).correct(text)
-        text = apply(text, fixes)
+        text = normalize_numbers(apply(text, fixes))
         routed = route(text, self.corpus)
         analysis = analyze(text, self.corpus, doc_ids=list(doc_ids or routed.doc_ids))
         analysis.corrections = fixes
