@@ -119,6 +119,7 @@ def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, 
         # Nanoseconds too: two builds by one process within a second (a rebuild right after a
         # failed load) must not collide on builds/<id>.
         build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+        store = make_store(settings, factory, build_id=build_id)  # an unknown store fails here, early
         tmp = index_dir / f".tmp-{build_id}"
         tmp.mkdir(parents=True)
 
@@ -129,7 +130,6 @@ def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, 
         sparse_texts = [None if u.kind == "phrase" else u.text for u in units]
         SparseIndex.build(sparse_texts, tokenizer).save(tmp / "sparse")
         vectors = _encode_units(encoder, units, progress)
-        store = make_store(settings, factory, build_id=build_id)
         store.build(units, vectors)
         store.save(tmp / "dense")
         with open(tmp / "units.jsonl", "w", encoding="utf-8") as handle:
