@@ -163,3 +163,49 @@ def test_query_path_imports_neither_llama_index_nor_pymilvus(tmp_settings, corpu
                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.integration
+def test_milvus_agrees_with_faiss_on_the_gold_questions(tmp_path):
+    """The real model: ASSISTANT_STORE=milvus, in a fresh index folder, ranks the same
+    clause first as the default store on >= 95% of eval/questions.jsonl."""
+    from assistant.embedding.encoder import load_encoder
+    from assistant.embedding.model import model_status
+    from assistant.qa import Assistant
+
+    real = Settings.from_env()
+    if not model_status(real)["present"]:
+        pytest.fail("embedding model missing: run `make test` or `assistant model fetch`")
+    gold = [json.loads(line) for line in (REPO_ROOT / "eval" / "questions.jsonl").read_text("utf-8").splitlines()
+            if line.strip()]
+    encoder = load_encoder(real)
+    # Each question is embedded once, not once per store (the stores get identical vectors).
+    memo, encode = {}, encoder.encode_queries
+    encoder.encode_queries = lambda texts: np.stack([memo[t] if t in memo else memo.setdefault(t, encode([t])[0])
+                                                    for t in texts])
+    top1 = {}
+    for kind in ("faiss", "milvus"):
+        settings = real.with_(index_dir=tmp_path / kind, store=kind, corpus_dir=REPO_ROOT / "corpus")
+        assistant = Assistant.load(settings, encoder=encoder)
+        assert assistant.index.manifest["store"] == kind
+        top1[kind] = [[h.clause for h in assistant.search(g["question"], k=1)][:1] for g in gold]
+    agree = np.mean([a == b for a, b in zip(top1["faiss"], top1["milvus"])])
+    in_scope = [(g, t) for g, t in zip(gold, top1["milvus"]) if not g.get("out_of_scope") and g.get("clauses")]
+    recall1 = np.mean([bool(t) and t[0] in g["clauses"] for g, t in in_scope])
+    assert agree >= 0.95, agree
+    assert recall1 >= 0.93, recall1
+
+
+def test_store_growth_bench_runs():
+    """The growth bench's children build, reload and search each store (tiny size, fake vectors)."""
+    from bench import store_growth
+
+    rows = store_growth.run(factors=(1,), stores=("faiss-hnsw", "milvus-lite"), n_queries=5, fake=True,
+                            echo=lambda _: None)
+    assert [r["store"] for r in rows] == ["faiss-hnsw", "milvus-lite"]
+    for row in rows:
+        assert "error" not in row, row
+        assert row["units"] > 200 and row["build_s"] > 0 and row["load_s"] > 0
+        assert row["recall@10"] > 0.9 and row["search_ms"]["n"] == 5
+        assert row["peak_build_mb"] >= row["rss_base_mb"] > 0
+
