@@ -10,7 +10,7 @@ the exact top 10 (numpy) — *recall@10*. Query vectors are the gold questions, 
 once by the real model (``--fake``: the fake encoder, for tests)::
 
     python -m bench.store_growth [--factors 10 100 1000] [--stores faiss-flat faiss-hnsw milvus-lite]
-                                 [--queries 100] [--out eval/store_growth.json]
+                                 [--queries 50] [--cache vectors.npz] [--out eval/store_growth.json]
 """
 
 from __future__ import annotations
@@ -162,8 +162,8 @@ def vector_cache(path: Path, fake: bool = False) -> Path:
     return save_cache(path, dict(zip(texts, encoder.encode_documents(texts))), encoder.encode_queries(questions))
 
 
-def run(factors=(10, 100, 1000), stores=tuple(STORES), n_queries: int = 100, fake: bool = False,
-        timeout: float = 600.0, echo=print, skip_after_s: float = 900.0, cache_path: Path | None = None) -> list[dict]:
+def run(factors=(10, 100, 1000), stores=tuple(STORES), n_queries: int = 50, fake: bool = False,
+        timeout: float = 600.0, echo=print, skip_after_s: float = 300.0, cache_path: Path | None = None) -> list[dict]:
     """Every store at every size, smallest first. A store whose build would take longer than
     ``skip_after_s`` at the next (×10) size, extrapolated linearly, is not run there — the
     README extrapolates instead. ``cache_path``: keep (or reuse) the vector cache there."""
@@ -199,7 +199,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--factors", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--stores", nargs="+", choices=list(STORES), default=list(STORES))
-    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--fake", action="store_true", help="the fake encoder (no model; for tests)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per (store, size)")
     parser.add_argument("--cache", type=Path, help="vector cache (.npz) to reuse, or to create there")
