@@ -179,10 +179,14 @@ def test_milvus_agrees_with_faiss_on_the_gold_questions(tmp_path):
     gold = [json.loads(line) for line in (REPO_ROOT / "eval" / "questions.jsonl").read_text("utf-8").splitlines()
             if line.strip()]
     encoder = load_encoder(real)
-    # Each question is embedded once, not once per store (the stores get identical vectors).
-    memo, encode = {}, encoder.encode_queries
-    encoder.encode_queries = lambda texts: np.stack([memo[t] if t in memo else memo.setdefault(t, encode([t])[0])
-                                                    for t in texts])
+    # The questions are embedded once, in batches (the stores get identical vectors; one
+    # question at a time is what the CLI does, and far slower on a busy machine).
+    from assistant.retrieval.tokenization import to_simplified
+    from assistant.answering.questions import clean_question
+
+    texts = list(dict.fromkeys(to_simplified(clean_question(g["question"]).text).strip() for g in gold))
+    memo, encode = dict(zip(texts, encoder.encode_queries(texts))), encoder.encode_queries
+    encoder.encode_queries = lambda batch: np.stack([memo[t] if t in memo else encode([t])[0] for t in batch])
     top1 = {}
     for kind in ("faiss", "milvus"):
         settings = real.with_(index_dir=tmp_path / kind, store=kind, corpus_dir=REPO_ROOT / "corpus")
