@@ -59,3 +59,30 @@ class Assistant:
         from assistant.answering.compose import compose_answer
 
         return compose_answer(self, question, timings=timings)
+
+    def chat(self, question: str, conversation=None, timings: dict | None = None):
+        """Answer ``question`` as a turn of ``conversation``: (Answer, updated Conversation).
+
+        A follow-up (这一条 / 下一条 / 那能源局呢 …) is rewritten into a standalone question
+        first (:mod:`assistant.answering.conversation`); the answer says how it was understood.
+        The conversation passed in is not modified.
+        """
+        from assistant.answering.compose import Answer
+        from assistant.answering.conversation import Conversation, resolve, update
+        from assistant.answering.questions import clean_question
+
+        conversation = conversation.copy() if conversation is not None else Conversation()
+        cleaned = clean_question(question)
+        if cleaned.error:
+            return self.ask(question, timings=timings), conversation
+        resolved = resolve(cleaned.text, conversation, self.corpus)
+        if resolved.needs:
+            answer = Answer(question=cleaned.text, answer=resolved.needs, refused=True, intent="followup",
+                            notice=cleaned.notice)
+        else:
+            answer = self.ask(resolved.text, timings=timings)
+            answer.question = cleaned.text
+            answer.understood_as = resolved.understood_as
+            if cleaned.notice and not answer.notice:
+                answer.notice = cleaned.notice
+        return answer, update(conversation, cleaned.text, resolved, answer, self.corpus)

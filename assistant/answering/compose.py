@@ -44,6 +44,8 @@ class Answer:
     related: list[Citation] = field(default_factory=list)  # offered on refusals, not as an answer
     notice: str = ""  # e.g. "question truncated"
     error: str = ""
+    understood_as: str = ""  # how a follow-up in a chat was understood ("理解为：…"), else ""
+    session: str = ""  # the chat session this answer belongs to, else ""
 
     def to_dict(self) -> dict:
         return asdict(self)
