@@ -80,9 +80,17 @@ class Assistant:
             answer = Answer(question=cleaned.text, answer=resolved.needs, refused=True, intent="followup",
                             notice=cleaned.notice)
         else:
-            answer = self.ask(resolved.text, timings=timings)
+            answer = self._ask_in(resolved.text, conversation.doc_scope, timings)
             answer.question = cleaned.text
             answer.understood_as = resolved.understood_as
             if cleaned.notice and not answer.notice:
                 answer.notice = cleaned.notice
         return answer, update(conversation, cleaned.text, resolved, answer, self.corpus)
+
+    def _ask_in(self, question: str, doc_ids, timings):
+        """``ask`` restricted to ``doc_ids`` when given and when ``ask`` supports it."""
+        import inspect
+
+        if doc_ids and "doc_ids" in inspect.signature(self.ask).parameters:
+            return self.ask(question, timings=timings, doc_ids=list(doc_ids))
+        return self.ask(question, timings=timings)

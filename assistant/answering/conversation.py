@@ -54,7 +54,8 @@ class Conversation:
     """What a chat remembers between turns; JSON-serialisable via ``to_dict``."""
 
     turns: list[dict] = field(default_factory=list)  # {question, resolved, understood_as, intent, refused, clauses}
-    doc_ids: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)  # documents of the clauses in focus
+    doc_scope: list[str] = field(default_factory=list)  # documents the user pinned (/doc): answers come from these
     clauses: list[ClauseRef] = field(default_factory=list)  # first = the clause "这一条" means
     departments: list[str] = field(default_factory=list)  # first = the department "这个部门" means
     profile: str = ""  # the applicant as the user described it
@@ -76,6 +77,7 @@ class Conversation:
             conv = cls(
                 turns=[dict(t) for t in data.get("turns", []) if isinstance(t, dict)],
                 doc_ids=[str(d) for d in data.get("doc_ids", [])],
+                doc_scope=[str(d) for d in data.get("doc_scope", [])],
                 clauses=[ClauseRef(str(d), int(n)) for d, n in data.get("clauses", [])],
                 departments=[str(d) for d in data.get("departments", [])],
                 profile=str(data.get("profile", ""))[:MAX_PROFILE_CHARS],
@@ -128,8 +130,8 @@ def _clause_words(corpus, ref: ClauseRef) -> tuple[str, str] | None:
     name = _clause_name(ref.clause)
     if len(getattr(corpus, "documents", [])) > 1:  # several documents: say which one
         title = doc.meta.title or doc.doc_id
-        return f"《{title}》{name}", f"《{title}》{heading}"
-    return name, heading
+        return f"《{title}》{name}", f"《{title}》{heading} "
+    return name, heading + " "  # the space ends the title before the rest of the question
 
 
 def _focus_doc(corpus, conversation: Conversation):
@@ -161,7 +163,7 @@ def _surface_of(corpus, text: str, names: list[str]) -> str | None:
 
 
 def _finish(text: str) -> str:
-    text = text.strip()
+    text = re.sub(r"\s+(?=[？?。！，,])", "", text.strip())
     return text if text.endswith(("？", "?", "。", "！")) else text + "？"
 
 
