@@ -134,17 +134,6 @@ def _clause_words(corpus, ref: ClauseRef) -> tuple[str, str] | None:
     return name, heading + " "  # the space ends the title before the rest of the question
 
 
-def _focus_doc(corpus, conversation: Conversation):
-    doc_id = conversation.clauses[0].doc_id if conversation.clauses else (
-        conversation.doc_ids[0] if conversation.doc_ids else None)
-    return _document(corpus, doc_id)
-
-
-def _departments_index(corpus, conversation):
-    doc = _focus_doc(corpus, conversation) or _document(corpus, None)
-    return doc.departments if doc is not None else None
-
-
 def _find_departments(corpus, conversation, text: str) -> list[str]:
     names: list[str] = []
     for doc in getattr(corpus, "documents", []):

@@ -112,7 +112,8 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
         with gr.Tabs(selected="ask") as tabs:
             # ---------------------------------------------------------------- 智能问答
             with gr.Tab("智能问答", id="ask"):
-                state = gr.State(None)  # this browser's conversation: plain data, bounded
+                # This browser's conversation: plain data, bounded in turns and dropped after an idle hour.
+                state = gr.State(None, time_to_live=3600)
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=7):
                         chatbot = gr.Chatbot(
