@@ -80,7 +80,10 @@ class Assistant:
             answer = Answer(question=cleaned.text, answer=resolved.needs, refused=True, intent="followup",
                             notice=cleaned.notice)
         else:
-            answer = self._ask_in(resolved.text, conversation.doc_scope, timings)
+            # A follow-up about a clause of one document is answered from that document.
+            several = len(getattr(self.corpus, "documents", [])) > 1
+            scope = conversation.doc_scope or ([resolved.doc_id] if resolved.doc_id and several else [])
+            answer = self._ask_in(resolved.text, scope, timings)
             answer.question = cleaned.text
             answer.understood_as = resolved.understood_as
             if cleaned.notice and not answer.notice:

@@ -279,3 +279,22 @@ def test_chat_command(cli_run):
     assert json_lines[0]["citations"][0]["clause"] == 5
     assert json_lines[1]["answer"].startswith("请先说明是哪一条")  # after /new nothing to refer to
     assert "没有文档 nope" in result.output
+
+
+def test_several_documents_name_the_document(tmp_path):
+    import shutil
+
+    from assistant.config import REPO_ROOT
+    from assistant.ingest.corpus import load_corpus
+
+    source = REPO_ROOT / "corpus" / "neimenggu-gaoxinqu-2021.txt"
+    shutil.copy(source, tmp_path / "a.txt")
+    shutil.copy(source, tmp_path / "b.txt")
+    corpus = load_corpus(tmp_path)
+    assert len(corpus.documents) == 2
+    second = corpus.documents[1]
+    conv = Conversation(clauses=[ClauseRef(second.doc_id, 5)], doc_ids=[second.doc_id])
+    resolved = resolve("下一条呢？", conv, corpus)
+    assert resolved.text == f"《{second.meta.title}》第六条讲什么？" and resolved.doc_id == second.doc_id
+    resolved = resolve("这一条由谁负责？", conv, corpus)
+    assert resolved.text.startswith(f"《{second.meta.title}》第五条") and resolved.doc_id == second.doc_id
