@@ -52,25 +52,26 @@ def _reader():
     return read_pipe
 
 
-def run_chat(assistant, *, as_json: bool = False, doc_id: str | None = None, read=None, echo=click.echo) -> int:
+def run_chat(assistant, *, as_json: bool = False, doc_ids=(), read=None, echo=click.echo) -> int:
     """The read–answer loop; returns the number of turns answered."""
     from assistant.answering.conversation import Conversation
 
     read = read or _reader()
     conversation = Conversation()
 
-    def focus(doc: str | None) -> bool:
-        if doc is None:
+    def focus(docs) -> bool:
+        if not docs:
             return True
         try:
-            assistant.corpus.document(doc)
+            for doc in docs:
+                assistant.corpus.document(doc)
         except Exception as exc:  # noqa: BLE001 - AssistantError with a user-facing message
             echo(f"错误: {exc}", err=True)
             return False
-        conversation.doc_scope = [doc]
+        conversation.doc_scope = list(docs)
         return True
 
-    focus(doc_id)
+    focus(list(doc_ids))
     echo(HELP, err=True)
     turns = 0
     while True:
@@ -90,7 +91,7 @@ def run_chat(assistant, *, as_json: bool = False, doc_id: str | None = None, rea
             elif command == "/doc":
                 if not argument.strip():
                     echo("文档：" + "、".join(d.doc_id for d in assistant.corpus.documents), err=True)
-                elif focus(argument.strip()):
+                elif focus([argument.strip()]):
                     echo(f"已指定文档 {argument.strip()}。", err=True)
             elif command == "/json":
                 as_json = not as_json

@@ -27,9 +27,9 @@ pytestmark = [
 ]
 
 ANSWER_KEYS = {"question", "answer", "refused", "intent", "citations", "related", "notice", "error",
-               "understood_as", "session"}
+               "direct", "analysis", "understood_as", "session"}
 CITATION_KEYS = {"doc_id", "doc_title", "clause", "label", "title", "quote", "departments", "score", "heading",
-                 "sentences"}
+                 "sentences", "quotes", "doc_number", "section"}
 SCRIPT = "<script>alert(1)</script>"
 
 

@@ -289,7 +289,7 @@ def test_several_documents_name_the_document(tmp_path):
 
     source = REPO_ROOT / "corpus" / "neimenggu-gaoxinqu-2021.txt"
     shutil.copy(source, tmp_path / "a.txt")
-    shutil.copy(source, tmp_path / "b.txt")
+    (tmp_path / "b.txt").write_text(source.read_text(encoding="utf-8").replace("13 号", "14 号"), encoding="utf-8")
     corpus = load_corpus(tmp_path)
     assert len(corpus.documents) == 2
     second = corpus.documents[1]

@@ -22,16 +22,13 @@ to, :attr:`Resolved.needs` says what is missing. The cue lists live in
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from assistant.ingest.markers import clause_references, int_to_cn
 from assistant.ingest.records import ClauseRef
 
-CUES_PATH = Path(__file__).resolve().parent.parent / "data" / "followups.json"
 MAX_TURNS = 20  # turns kept per conversation; older ones are dropped
 MAX_FOCUS_CLAUSES = 8
 MAX_PROFILE_CHARS = 120
@@ -39,8 +36,10 @@ MAX_PROFILE_CHARS = 120
 
 @lru_cache(maxsize=1)
 def cues() -> dict:
-    """The cue lists, compiled once."""
-    data = json.loads(CUES_PATH.read_text(encoding="utf-8"))
+    """The cue lists (``followups.json``, read through :mod:`assistant.lexicons`), compiled once."""
+    from assistant import lexicons
+
+    data = lexicons.load("followups")
     compiled = dict(data)
     for key in ("next_clause", "previous_clause", "clause_reference", "department_reference", "more", "ellipsis",
                 "years", "profile", "eligibility"):
@@ -315,10 +314,10 @@ def _ellipsis(x: str, text: str, conv: Conversation, corpus, find_applicants) ->
             return Resolved(_finish(rewritten), "理解为：" + _finish(rewritten))
     applicants = find_applicants(x)
     if applicants:
-        from assistant.answering.intent import APPLICANTS
+        from assistant import lexicons
 
         for key in find_applicants(previous):
-            for form in sorted(APPLICANTS[key][0], key=len, reverse=True):
+            for form in sorted(lexicons.applicants()[key]["forms"], key=len, reverse=True):
                 if form in previous:
                     rewritten = previous.replace(form, x, 1)
                     return Resolved(_finish(rewritten), "理解为：" + _finish(rewritten))

@@ -99,9 +99,12 @@ class SessionStore:
             self._items.pop(session_id, None)
 
 
-def chat_turn(assistant, store: SessionStore, question, session_id=None):
-    """One turn of a stored session: the Answer (with ``session`` and any notice set)."""
+def chat_turn(assistant, store: SessionStore, question, session_id=None, doc_scope=None):
+    """One turn of a stored session: the Answer (with ``session`` and any notice set).
+    ``doc_scope`` pins a new conversation to those documents (``--doc``)."""
     sid, conversation, notice = store.open(session_id)
+    if doc_scope and not conversation.doc_scope:
+        conversation.doc_scope = list(doc_scope)
     answer, conversation = assistant.chat(question, conversation)
     store.save(sid, conversation)
     answer.session = sid
