@@ -80,7 +80,10 @@ def evaluate_dialogues(assistant, path, details: list | None = None) -> dict:
     dialogues = load_dialogues(path)
     correct, by_category, understood = 0, defaultdict(lambda: [0, 0]), [0, 0]
     for dialogue in dialogues:
-        results = run_dialogue(assistant, dialogue)
+        try:
+            results = run_dialogue(assistant, dialogue)
+        except Exception as exc:  # noqa: BLE001 - one crashing dialogue is a failure, not the end of the report
+            results = [{"problems": [f"error: {type(exc).__name__}: {exc}"], "citations": []}]
         last = results[-1]
         ok = not last["problems"]
         correct += ok
