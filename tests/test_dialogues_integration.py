@@ -12,7 +12,7 @@ from assistant.evaluation.dialogues import evaluate_dialogues
 
 pytestmark = pytest.mark.integration
 
-DEV_FLOOR = 0.9  # measured 0.964 (53/55) when written
+DEV_FLOOR = 0.9  # measured 0.964 (53/55) before, 0.927 (51/55) after merging the WIP answer layer
 
 
 @pytest.fixture(scope="module")
