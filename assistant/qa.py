@@ -91,7 +91,10 @@ class Assistant:
             timings["analysis"] = timings.get("analysis", 0.0) + time.perf_counter() - started
         # Enough clauses to order eligibility answers and offer related ones; not the whole
         # corpus, which may have thousands.
-        hits = self.retriever.search(text, k=min(len(self.corpus.clauses), MAX_HITS), timings=timings,
+        # "孵化器建设是财政厅负责吗": the department is the candidate answer, not the topic,
+        # so it is left out of the retrieval query.
+        query = _without_departments(text, analysis) if analysis.kind == "responsibility" else text
+        hits = self.retriever.search(query, k=min(len(self.corpus.clauses), MAX_HITS), timings=timings,
                                      doc_ids=analysis.doc_ids or None, leaning=routed.leaning, bonus=PLACE_BONUS)
         started = time.perf_counter()
         answer = compose_answer(cleaned.text, analysis, hits, self.corpus, tokenizer(text))
@@ -140,3 +143,12 @@ class Assistant:
         if doc_ids and "doc_ids" in inspect.signature(self.ask).parameters:
             return self.ask(question, timings=timings, doc_ids=list(doc_ids))
         return self.ask(question, timings=timings)
+
+
+def _without_departments(text: str, analysis) -> str:
+    from assistant.ingest.departments import core_name
+
+    out = text
+    for name in sorted(analysis.departments, key=len, reverse=True):
+        out = out.replace(name, " ").replace(core_name(name), " ")
+    return out if out.strip() else text

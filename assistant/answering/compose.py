@@ -251,8 +251,9 @@ def _department(ctx: _Context) -> Answer:
 
 
 def _cite(ctx: _Context, ref) -> str:
-    doc = ctx.doc(ref.doc_id)
-    return ctx.heading(doc, doc.clause(ref.clause))
+    doc_id, number = ref  # a ClauseRef or a (doc_id, clause) pair
+    doc = ctx.doc(doc_id)
+    return ctx.heading(doc, doc.clause(number))
 
 
 def _grounded(ctx: _Context):
