@@ -17,7 +17,7 @@ MODEL_ID = "google/embeddinggemma-300m"
 EMBEDDING_DIM = 768
 
 # Bumped whenever the parser's output changes, so stale indexes are rebuilt.
-PARSER_VERSION = "2"  # 2: phrase units for long sentences
+PARSER_VERSION = "3"  # 3: 附件 note, items in section text, collective department groups, preamble part
 
 # Questions longer than this are truncated (with a notice) before retrieval.
 MAX_QUESTION_CHARS = 500
