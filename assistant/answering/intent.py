@@ -76,7 +76,7 @@ _ELIGIBILITY_WORDS = re.compile(
 
 
 _NAMED_PART = re.compile(r"第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|[一二三四五六七八九十]+、")
-_YES_NO_RESPONSIBLE = re.compile(r"是不是|是否|有没有|吗[？?。]*$|\b(?:is|are|does)\b", re.IGNORECASE)
+_YES_NO_RESPONSIBLE = re.compile(r"是不是|是否|有没有|吗[？?。]*$|^\s*(?:is|are|does|do)\b", re.IGNORECASE)
 
 
 def metadata_fields(question: str) -> list[str]:
