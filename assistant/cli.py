@@ -78,10 +78,13 @@ def cli():
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def doc(as_json):
-    """The document's metadata (文号, 发文机关, 成文日期 …)."""
+@click.option("--system", is_flag=True, help="Instead: CPU, its flags, the embedding backend and dtype.")
+def doc(as_json, system):
+    """The document's metadata (文号, 发文机关, 成文日期 …); --system: this machine's set-up."""
     from dataclasses import asdict
 
+    if system:
+        return _system_report(as_json)
     document = _document()
     if as_json:
         emit_json({"doc_id": document.doc_id, **asdict(document.meta),
@@ -96,6 +99,21 @@ def doc(as_json):
     for section in document.sections:
         numbers = "、".join(document.clause(n).label for n in section.clauses)
         click.echo(f"  {section.label}{section.title}  {numbers}")
+
+
+def _system_report(as_json: bool) -> None:
+    from assistant.embedding.factory import describe
+
+    info = describe(_settings())
+    if as_json:
+        emit_json(info)
+        return
+    cpu = info["cpu"]
+    click.echo(f"CPU：{cpu['model']}（{cpu['cores']} 核可用）")
+    click.echo(f"指令集：{' '.join(cpu['flags']) or '（未识别）'}")
+    click.echo(f"嵌入后端：{info['backend']}（{info['why']}；ASSISTANT_BACKEND={info['setting']}）")
+    click.echo(f"精度：{info['dtype']}")
+    click.echo(f"onnxruntime：{info.get('onnxruntime') or '未安装'}；可用后端：{', '.join(info['available'])}")
 
 
 @cli.command()
@@ -162,12 +180,25 @@ def model():
 
 @model.command("fetch")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def model_fetch(quiet):
+@click.option("--onnx/--no-onnx", default=True, show_default=True,
+              help="Also export the ONNX models the fast query path uses (once, 3–5 minutes).")
+def model_fetch(quiet, onnx):
     """Fetch, verify (SHA-256) and cache the model; does nothing if already there."""
     from assistant.embedding.model import fetch_model
 
-    path = fetch_model(_settings(), progress=not quiet)
+    settings = _settings()
+    path = fetch_model(settings, progress=not quiet)
     click.echo(f"模型已就绪: {path}")
+    if onnx:
+        from assistant.embedding.onnx_export import ensure_export
+
+        try:
+            click.echo(f"ONNX 模型已就绪: {ensure_export(settings, echo=lambda m: click.echo(m, err=True))}")
+        except Exception as exc:  # noqa: BLE001 - the torch backend still works without it
+            if os.environ.get("ASSISTANT_DEBUG"):
+                raise
+            click.echo(f"警告: ONNX 导出失败，将使用 torch 后端 (ONNX export failed: {type(exc).__name__}: {exc})",
+                       err=True)
 
 
 @model.command("status")

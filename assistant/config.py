@@ -28,6 +28,14 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser() if value else default
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return max(0, int(value)) if value else default
+    except ValueError:
+        return default
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things live. Build one with :meth:`from_env`; tests use ``replace``."""
@@ -42,6 +50,11 @@ class Settings:
     # Model weights' dtype on the CPU: "auto" picks bfloat16 where the CPU computes it
     # natively (AVX512-BF16/AMX; about 2x faster, cosine >= 0.998 to float32), else float32.
     dtype: str = "auto"
+    # Embedding backend: "auto" picks by CPU (assistant/embedding/cpu.py): onnx-int8 where the
+    # CPU has VNNI/AMX, else onnx (float32); torch when the ONNX export is missing.
+    backend: str = "auto"
+    # Query vectors kept by question (LRU); 0 turns the cache off.
+    query_cache: int = 1024
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -53,6 +66,8 @@ class Settings:
             feedback_path=_env_path("ASSISTANT_FEEDBACK_PATH", base.feedback_path),
             eval_dir=_env_path("ASSISTANT_EVAL_DIR", base.eval_dir),
             dtype=os.environ.get("ASSISTANT_DTYPE", "").strip() or base.dtype,
+            backend=os.environ.get("ASSISTANT_BACKEND", "").strip().lower() or base.backend,
+            query_cache=_env_int("ASSISTANT_QUERY_CACHE", base.query_cache),
         )
 
     def with_(self, **changes) -> "Settings":
