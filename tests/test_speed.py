@@ -308,3 +308,27 @@ def test_onnx_export_verifies_and_matches_torch():
         assert np.sum(int8.encode_queries(queries) * ref_q, axis=1).min() >= 0.99
         # Documents of the int8 encoder come from the float32 model: the same index for all.
         assert np.sum(int8.encode_documents(documents, ["用地", None]) * ref_d, axis=1).min() >= 0.999
+
+
+def test_caching_encoder_with_a_cache_smaller_than_the_call():
+    inner = CountingEncoder()
+    encoder = CachingEncoder(inner, size=1)
+    out = encoder.encode_queries(["一", "二", "三"])
+    np.testing.assert_array_equal(out, inner.encode_queries(["一", "二", "三"]))
+    assert len(encoder.cache) == 1
+
+
+def test_saved_bm25_scores_equal_bm25s(tmp_path):
+    from assistant.retrieval.sparse import SavedScores, SparseIndex
+    from assistant.retrieval.tokenization import Tokenizer
+
+    texts = ["高新区建设用地优先保障", None, "科技金融服务 高新区 信贷", "人才引进 人才 住房", "孵化器 加速器 建设"]
+    built = SparseIndex.build(texts, Tokenizer(["高新区", "孵化器"]))
+    built.save(tmp_path / "sparse")
+    loaded = SparseIndex.load(tmp_path / "sparse")
+    assert isinstance(loaded.bm25, SavedScores)
+    for question in ["高新区用地", "人才人才住房", "孵化器建设", "完全无关", "高新区 信贷 科技"]:
+        np.testing.assert_allclose(loaded.scores(question), built.scores(question), rtol=1e-6)
+    (tmp_path / "sparse" / "params.index.json").write_text('{"method": "bm25l"}', encoding="utf-8")
+    with pytest.raises(ValueError):
+        SavedScores(tmp_path / "sparse")
