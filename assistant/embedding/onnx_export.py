@@ -153,7 +153,9 @@ def ensure_export(settings: Settings, *, echo=None, force: bool = False) -> Path
                       "fp32": checks["fp32"], "int8": int8, "onnxruntime": onnxruntime.__version__,
                       "torch": torch.__version__, "export_seconds": round(time.monotonic() - started, 1)}
             (work / MARKER_NAME).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
-            os.chmod(work, 0o755)  # mkdtemp made it private; the model folder is not
+            os.chmod(work, 0o755)  # mkdtemp (and the quantiser) made them private; the model is not
+            for path in work.iterdir():
+                os.chmod(path, 0o644)
             if folder.exists():
                 shutil.rmtree(folder)
             os.rename(work, folder)  # atomic: readers see no export or a verified one

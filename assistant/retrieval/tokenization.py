@@ -97,6 +97,19 @@ def _zone_names(text: str) -> set[str]:
     return names
 
 
+def _private_jieba():
+    """A jieba tokenizer of our own (user words must not leak into ``jieba.lcut``) that
+    copies the default dictionary from jieba's global one instead of loading it again:
+    the answer layer uses the global one too, and each load costs about a second."""
+    import jieba
+
+    jieba.dt.check_initialized()  # loads from jieba's cache file once per process
+    private = jieba.Tokenizer()
+    private.FREQ, private.total = dict(jieba.dt.FREQ), jieba.dt.total
+    private.initialized = True
+    return private
+
+
 class Tokenizer:
     """jieba (search mode) over simplified text, with a user dictionary and stopwords."""
 
@@ -106,7 +119,7 @@ class Tokenizer:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is noise
-        self._jieba = jieba.Tokenizer()
+        self._jieba = _private_jieba()
         self.user_words = sorted(set(user_words or []))
         for word in self.user_words:
             # A high frequency so jieba prefers the whole name over its pieces.
