@@ -66,7 +66,8 @@ from assistant.qa import Assistant
 # Only what the product's own code imports (the ONNX backend needs no torch); the list of
 # heavy libraries actually loaded is read from sys.modules at the end.
 t1 = time.perf_counter()
-settings = Settings(**{k: (v if k == "dtype" else Path(v)) for k, v in args["settings"].items()})
+settings = Settings(**{k: (Path(v) if k.endswith(("_dir", "_path")) else int(v) if k == "query_cache" else v)
+                       for k, v in args["settings"].items()})
 if args["fake_dim"]:
     from tests.doubles import FakeEncoder
     encoder = FakeEncoder(args["fake_dim"])

@@ -332,3 +332,24 @@ def test_saved_bm25_scores_equal_bm25s(tmp_path):
     (tmp_path / "sparse" / "params.index.json").write_text('{"method": "bm25l"}', encoding="utf-8")
     with pytest.raises(ValueError):
         SavedScores(tmp_path / "sparse")
+
+
+def test_doc_system_reports_cpu_and_backend(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    monkeypatch.setenv("ASSISTANT_MODEL_DIR", str(tmp_path / "no-model"))
+    monkeypatch.setenv("ASSISTANT_BACKEND", "auto")
+    result = CliRunner().invoke(cli, ["doc", "--system", "--json"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    assert info["backend"] == "torch" and "torch" in info["available"]  # no export without a model
+    assert set(info["cpu"]) >= {"model", "flags", "cores"} and info["dtype"] in ("float32", "bfloat16")
+    text = CliRunner().invoke(cli, ["doc", "--system"])
+    assert text.exit_code == 0 and "嵌入后端：torch" in text.output
+    monkeypatch.setenv("ASSISTANT_BACKEND", "onnx")
+    refused = CliRunner().invoke(cli, ["doc", "--system"])
+    assert refused.exit_code == 1 and "ASSISTANT_BACKEND=onnx is not available" in refused.output
