@@ -353,3 +353,11 @@ def test_doc_system_reports_cpu_and_backend(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISTANT_BACKEND", "onnx")
     refused = CliRunner().invoke(cli, ["doc", "--system"])
     assert refused.exit_code == 1 and "ASSISTANT_BACKEND=onnx is not available" in refused.output
+
+
+def test_batcher_lone_query_does_not_wait_for_the_window():
+    batcher = BatchingEncoder(FakeEncoder(16), window=5.0)
+    start = time.monotonic()
+    for _ in range(3):
+        batcher.encode_queries(["一个人在问"])
+    assert time.monotonic() - start < 4.0  # three calls, none waited the 5 s window

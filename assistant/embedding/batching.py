@@ -3,10 +3,12 @@
 With 50 clients on 2 cores, embedding each question alone serialises every request
 behind one encode. Embedding 8 short questions in one padded batch costs about 2.5× one
 question (measured), so :class:`BatchingEncoder` runs one worker thread that takes the
-first waiting query, collects whatever else arrives within ``window`` seconds (up to
-``max_batch``), encodes them in one call and hands each caller its own row. An error in
-the batch is raised in every caller of that batch. A lone query pays at most ``window``
-(a few ms) of waiting; the worker starts on first use and is a daemon.
+first waiting query plus every query already queued behind it (up to ``max_batch``) —
+queries pile up by themselves while the previous batch is being encoded — encodes them
+in one call and hands each caller its own row. Only while requests are arriving together
+(the last batch had more than one) does it also wait ``window`` seconds for stragglers,
+so a lone user never waits. An error in the batch is raised in every caller of that
+batch. The worker starts on first use and is a daemon.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class BatchingEncoder:
         self._start_lock = threading.Lock()
         self.batches = 0  # encoder calls made (for tests and the bench)
         self.largest_batch = 0
+        self._last_batch = 1
 
     def __getattr__(self, name):  # name, dim, fingerprint, backend … of the wrapped encoder
         return getattr(self.inner, name)
@@ -60,7 +63,7 @@ class BatchingEncoder:
         """The first waiting request, then whatever arrives within the window."""
         batch = [self._queue.get()]
         size = len(batch[0][0])
-        deadline = time.monotonic() + self.window
+        deadline = time.monotonic() + (self.window if self._last_batch > 1 else 0.0)
         while size < self.max_batch:
             remaining = deadline - time.monotonic()
             try:
@@ -75,6 +78,7 @@ class BatchingEncoder:
         while True:
             batch = self._collect()
             texts = [t for item, _ in batch for t in item]
+            self._last_batch = len(batch)
             try:
                 vectors = self.inner.encode_queries(texts)
                 if len(vectors) != len(texts):
