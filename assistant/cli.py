@@ -101,12 +101,15 @@ def docs(as_json):
 @cli.command()
 @_DOC_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array (one object per document).")
-def doc(doc_ids, as_json):
-    """Each document's metadata (文号, 发文机关, 成文日期 …) and outline."""
+@click.option("--system", is_flag=True, help="Instead: CPU, its flags, the embedding backend and dtype.")
+def doc(doc_ids, as_json, system):
+    """Each document's metadata (文号, 发文机关, 成文日期 …) and outline; --system: this machine's set-up."""
     from dataclasses import asdict
 
     from assistant.ingest.records import META_FIELDS
 
+    if system:
+        return _system_report(as_json)
     documents = _corpus().select(doc_ids)
     if as_json:
         emit_json([{"doc_id": d.doc_id, **asdict(d.meta), "sections": [asdict(s) for s in d.sections],
@@ -121,6 +124,21 @@ def doc(doc_ids, as_json):
             numbers = "、".join(document.clause(n).label for n in section.clauses)
             click.echo(f"  {section.label}{section.title}  {numbers}")
         click.echo()
+
+
+def _system_report(as_json: bool) -> None:
+    from assistant.embedding.factory import describe
+
+    info = describe(_settings())
+    if as_json:
+        emit_json(info)
+        return
+    cpu = info["cpu"]
+    click.echo(f"CPU：{cpu['model']}（{cpu['cores']} 核可用）")
+    click.echo(f"指令集：{' '.join(cpu['flags']) or '（未识别）'}")
+    click.echo(f"嵌入后端：{info['backend']}（{info['why']}；ASSISTANT_BACKEND={info['setting']}）")
+    click.echo(f"精度：{info['dtype']}")
+    click.echo(f"onnxruntime：{info.get('onnxruntime') or '未安装'}；可用后端：{', '.join(info['available'])}")
 
 
 @cli.command()
@@ -213,12 +231,25 @@ def model():
 
 @model.command("fetch")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def model_fetch(quiet):
+@click.option("--onnx/--no-onnx", default=True, show_default=True,
+              help="Also export the ONNX models the fast query path uses (once, 3–5 minutes).")
+def model_fetch(quiet, onnx):
     """Fetch, verify (SHA-256) and cache the model; does nothing if already there."""
     from assistant.embedding.model import fetch_model
 
-    path = fetch_model(_settings(), progress=not quiet)
+    settings = _settings()
+    path = fetch_model(settings, progress=not quiet)
     click.echo(f"模型已就绪: {path}")
+    if onnx:
+        from assistant.embedding.onnx_export import ensure_export
+
+        try:
+            click.echo(f"ONNX 模型已就绪: {ensure_export(settings, echo=lambda m: click.echo(m, err=True))}")
+        except Exception as exc:  # noqa: BLE001 - the torch backend still works without it
+            if os.environ.get("ASSISTANT_DEBUG"):
+                raise
+            click.echo(f"警告: ONNX 导出失败，将使用 torch 后端 (ONNX export failed: {type(exc).__name__}: {exc})",
+                       err=True)
 
 
 @model.command("status")

@@ -28,6 +28,14 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser() if value else default
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return max(0, int(value)) if value else default
+    except ValueError:
+        return default
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things live. Build one with :meth:`from_env`; tests use ``replace``."""
@@ -46,6 +54,11 @@ class Settings:
     # or the server at ``milvus_uri``; its token is read from ASSISTANT_MILVUS_TOKEN, never kept here).
     store: str = "faiss"
     milvus_uri: str = ""
+    # Embedding backend: "auto" picks by CPU (assistant/embedding/cpu.py): onnx-int8 where the
+    # CPU has VNNI/AMX, else onnx (float32); torch when the ONNX export is missing.
+    backend: str = "auto"
+    # Query vectors kept by question (LRU); 0 turns the cache off.
+    query_cache: int = 1024
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -59,6 +72,8 @@ class Settings:
             dtype=os.environ.get("ASSISTANT_DTYPE", "").strip() or base.dtype,
             store=os.environ.get("ASSISTANT_STORE", "").strip().lower() or base.store,
             milvus_uri=os.environ.get("ASSISTANT_MILVUS_URI", "").strip(),
+            backend=os.environ.get("ASSISTANT_BACKEND", "").strip().lower() or base.backend,
+            query_cache=_env_int("ASSISTANT_QUERY_CACHE", base.query_cache),
         )
 
     def with_(self, **changes) -> "Settings":

@@ -69,6 +69,18 @@ def loadtest(clients, seconds, url, as_json):
     sys.exit(0 if result["errors"] == 0 and result["app_alive_after"] else 1)
 
 
+@cli.command()
+@click.option("--repeats", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option("--questions", default=60, show_default=True, type=click.IntRange(5, 1000))
+@click.option("--json", "as_json", is_flag=True)
+def coldstart(repeats, questions, as_json):
+    """One-shot ask vs `import sentence_transformers`; warm p95 vs ST float32 encode_query p50."""
+    from bench.coldstart import run_coldstart
+
+    result = run_coldstart(_settings(), repeats=repeats, n_questions=questions,
+                           echo=(lambda m: click.echo(m, err=True)) if as_json else click.echo)
+    if as_json:
+        emit_json(result)
 
 if __name__ == "__main__":
     cli(prog_name="python -m bench")

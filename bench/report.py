@@ -56,7 +56,43 @@ def summary(r: dict) -> str:
                          f"(×{a['speedup_p50']:.1f}), recall@10 {a['recall@10']:.3f}, "
                          f"HNSW build {a['hnsw_build_s']:.1f} s")
     lines.append(f"peak RSS of the benchmark process: {r['memory']['peak_rss_mb']:.0f} MB")
+    lines += _ratio_lines(r)
     return "\n".join(lines)
+
+
+_RATIO_NAMES = {"ours_encode_p50": "our encode_query p50", "ours_encode_p95": "our encode_query p95",
+                "warm_ask_p50": "warm answer p50", "warm_ask_p95": "warm answer p95 (target ≤ 0.7)",
+                "search_bm25_p50": "BM25-only search p50", "search_hybrid_p50": "hybrid search p50",
+                "cold_start_total": "cold start to first answer"}
+
+
+def _ratio_lines(r: dict) -> list[str]:
+    ratios, system = r.get("ratios") or {}, r.get("system") or {}
+    lines = []
+    if system.get("cpu"):
+        lines.append(f"CPU flags: {' '.join(system['cpu']['flags']) or '-'}; backend {system['backend']} "
+                     f"({system['dtype']}), onnxruntime {system.get('onnxruntime') or '-'}")
+    if ratios:
+        lines.append(f"as multiples of sentence-transformers float32 encode_query p50 ({ratios['base_ms']:.0f} ms, "
+                     "this run): " + ", ".join(f"{_RATIO_NAMES.get(k, k.replace('stage_', 'stage '))} "
+                                               f"{v:.2f}" for k, v in ratios.items() if k != "base_ms"))
+    return lines
+
+
+def _md_ratios(r: dict) -> list[str]:
+    ratios, system = r.get("ratios") or {}, r.get("system") or {}
+    if not ratios:
+        return []
+    lines = ["## Speed as ratios (same run, same CPU)", "",
+             f"Unit: plain `SentenceTransformer(path).encode_query` in float32, p50 = {ratios['base_ms']:.1f} ms in "
+             "this run. Machines differ 2–3×; these ratios travel. "
+             + (f"CPU flags: {' '.join(system['cpu']['flags']) or '–'}; backend **{system['backend']}** "
+                f"({system['dtype']}; {system['why']}); onnxruntime {system.get('onnxruntime') or '–'}."
+                if system.get("cpu") else ""), "",
+             "| figure | × ST float32 encode_query p50 |", "|---|---|"]
+    lines += [f"| {_RATIO_NAMES.get(k, k.replace('stage_', 'stage: '))} | {v:.3f} |"
+              for k, v in ratios.items() if k != "base_ms"]
+    return lines + [""]
 
 
 def _table(header: list[str], rows: list[list]) -> list[str]:
@@ -312,6 +348,6 @@ def _md_notes(r: dict) -> list[str]:
 
 def render_markdown(results: dict) -> str:
     """The whole of ``eval/bench.md`` for the results of one run."""
-    lines = (_md_machine(results) + _md_cold(results) + _md_warm(results) + _md_build(results)
+    lines = (_md_machine(results) + _md_ratios(results) + _md_cold(results) + _md_warm(results) + _md_build(results)
              + _md_memory(results) + _md_baselines(results) + _md_growth(results) + _md_notes(results))
     return "\n".join(lines).rstrip() + "\n"

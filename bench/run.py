@@ -63,15 +63,11 @@ args = json.loads(sys.argv[1])
 from pathlib import Path
 from assistant.config import Settings
 from assistant.qa import Assistant
-imported = ["assistant", "faiss", "bm25s", "jieba", "OpenCC"]
-if not args["fake_dim"]:
-    from assistant.embedding.encoder import _prepare_env
-    _prepare_env()
-    import torch, sentence_transformers  # noqa: F401
-    imported += ["torch", "sentence-transformers"]
-import faiss, bm25s, jieba, opencc  # noqa: F401 (llama-index: no longer on the query path)
+# Only what the product's own code imports (the ONNX backend needs no torch); the list of
+# heavy libraries actually loaded is read from sys.modules at the end.
 t1 = time.perf_counter()
-settings = Settings(**{k: (Path(v) if k.endswith(("_dir", "_path")) else v) for k, v in args["settings"].items()})
+settings = Settings(**{k: (Path(v) if k.endswith(("_dir", "_path")) else int(v) if k == "query_cache" else v)
+                       for k, v in args["settings"].items()})
 if args["fake_dim"]:
     from tests.doubles import FakeEncoder
     encoder = FakeEncoder(args["fake_dim"])
@@ -85,6 +81,9 @@ t3 = time.perf_counter()
 answer = assistant.ask(args["question"])
 t4 = time.perf_counter()
 rss, hwm = mem()
+heavy = ("torch", "transformers", "sentence_transformers", "onnxruntime", "faiss", "llama_index", "bm25s", "jieba",
+         "opencc", "gradio", "scipy", "sklearn")
+imported = [m for m in heavy if m in sys.modules]
 print(json.dumps({"wall0": wall0, "imports": t1 - t0, "model_load": t2 - t1, "index_load": t3 - t2,
                   "first_answer": t4 - t3, "inside_total": t4 - t0, "peak_rss_mb": hwm, "rss_end_mb": rss,
                   "peak_after_model_mb": hwm_model,
@@ -206,7 +205,9 @@ class DefaultSTEncoder:
 
 
 def weights_dtype(encoder) -> str:
-    """The torch dtype of an encoder's weights ("bfloat16", "float32"; "n/a" without a model)."""
+    """The dtype of an encoder's weights ("bfloat16", "float32", "int8 …"; "n/a" without a model)."""
+    if isinstance(getattr(encoder, "dtype", None), str):  # ours, from the factory
+        return encoder.dtype
     model = getattr(encoder, "model", None)
     if model is None:
         return "n/a"
@@ -280,7 +281,8 @@ def _load_encoder(settings: Settings, encoder, results: dict, echo):
         from assistant.embedding.encoder import load_encoder
 
         start = time.perf_counter()
-        encoder = load_encoder(settings)
+        # No query cache: every timed question must really be embedded.
+        encoder = load_encoder(settings, cache_size=0)
         results["memory"]["model_load_s"] = time.perf_counter() - start
     results["memory"]["rss_after_model_mb"] = rss_mb()
     echo(f"[bench] encoder: {encoder.name} ({weights_dtype(encoder)})")
@@ -326,6 +328,40 @@ def _measure_bundled_corpus(tmp_settings, corpus, encoder, questions, ask_questi
     results["department_scan_ms"] = department_scan_ms(assistant.document, [g.question for g in questions])
 
 
+def _system(settings: Settings, echo) -> dict:
+    """CPU flags and the backend the factory picks (printed first: every figure depends on it)."""
+    from assistant.embedding.factory import describe
+
+    try:
+        system = describe(settings)
+    except Exception as exc:  # noqa: BLE001 - a report line, never a reason to stop the bench
+        return {"error": str(exc)}
+    echo(f"[bench] CPU {system['cpu']['model']}; flags {' '.join(system['cpu']['flags']) or '-'}; "
+         f"backend {system['backend']} ({system['dtype']}): {system['why']}")
+    return system
+
+
+def speed_ratios(results: dict) -> dict:
+    """Every speed figure divided by plain sentence-transformers float32 ``encode_query`` p50,
+    measured in this run on this CPU (the unit that makes machines comparable)."""
+    base = results.get("encoders", {}).get("default", {}).get("p50")
+    if not base:
+        return {}
+    out = {"base_ms": base, "ours_encode_p50": results["encoders"]["ours"]["p50"] / base,
+           "ours_encode_p95": results["encoders"]["ours"]["p95"] / base,
+           "warm_ask_p50": results["warm"]["p50"] / base, "warm_ask_p95": results["warm"]["p95"] / base}
+    for stage, ms in results["warm"].get("stages_ms", {}).items():
+        out[f"stage_{stage}"] = ms / base
+    bh = results.get("bm25_vs_hybrid", {})
+    for mode in ("bm25", "hybrid"):
+        if mode in bh:
+            out[f"search_{mode}_p50"] = bh[mode]["p50"] / base
+    cold = results.get("cold_start")
+    if cold:
+        out["cold_start_total"] = 1000.0 * cold["wall_total"] / base
+    return out
+
+
 def run_bench(settings: Settings, *, growth=(10, 100, 1000), echo=print, out_path: Path | None = None,
               encoder=None, default_encoder=None, questions: int | None = None, ask_questions: int | None = 120,
               growth_questions: int = 40, llama_in_process_max: int = 100, llama_max_factor: int = 1000,
@@ -352,6 +388,7 @@ def run_bench(settings: Settings, *, growth=(10, 100, 1000), echo=print, out_pat
     started = time.perf_counter()
     out_path = Path(out_path) if out_path else settings.eval_dir / "bench.md"
     results: dict = {"machine": machine_info(), "memory": {"rss_start_mb": rss_mb()}, "quick": quick}
+    results["system"] = _system(settings, echo)
     cpu_start = cpu_snapshot()
     corpus = load_corpus(settings.corpus_dir)
     gold = pick(load_gold(settings.eval_dir / "questions.jsonl" if (settings.eval_dir / "questions.jsonl").exists()
@@ -372,6 +409,7 @@ def run_bench(settings: Settings, *, growth=(10, 100, 1000), echo=print, out_pat
                                        quoted=next((g.question for g in gold if "“" in g.question), None))
         results["llama_limits"] = [llama_in_process_max, llama_max_factor]
         results["query_cache_misses"] = query_encoder.misses
+    results["ratios"] = speed_ratios(results)
     results["memory"]["peak_rss_mb"] = peak_rss_mb()
     results["machine"]["load_end"] = list(os.getloadavg())
     results["machine"]["other_cores"] = other_cpu_load(cpu_start, cpu_snapshot())

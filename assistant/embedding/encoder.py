@@ -194,24 +194,23 @@ class _quiet_transformers:
 
 def native_bf16() -> bool:
     """Does this CPU compute bfloat16 natively? (Emulated bf16 is slower than float32.)"""
-    try:
-        import torch
+    from assistant.embedding.cpu import cpu_info
 
-        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
-    except Exception:  # private helpers may move between torch versions: be conservative
-        return False
+    # From /proc/cpuinfo (AVX512-BF16 / AMX-BF16), not torch: deciding must not import torch.
+    return cpu_info().native_bf16
 
 
-def resolve_dtype(setting: str) -> str:
+def resolve_dtype(setting: str, native: bool | None = None) -> str:
     if setting == "auto":
-        return "bfloat16" if native_bf16() else "float32"
+        return "bfloat16" if (native_bf16() if native is None else native) else "float32"
     if setting not in _DTYPES:
         raise ModelError(f"ASSISTANT_DTYPE must be auto, float32 or bfloat16, not {setting!r}")
     return setting
 
 
-def load_encoder(settings: Settings, **kwargs) -> SentenceTransformerEncoder:
-    """The real encoder, or a :class:`ModelError` telling the user to fetch the model."""
-    path = require_model(settings)
-    kwargs.setdefault("dtype", resolve_dtype(settings.dtype))
-    return SentenceTransformerEncoder(path, **kwargs)
+def load_encoder(settings: Settings, **kwargs):
+    """The real encoder for this CPU (see :mod:`assistant.embedding.factory`), or a
+    :class:`ModelError` telling the user to fetch the model."""
+    from assistant.embedding.factory import load_encoder as build
+
+    return build(settings, **kwargs)

@@ -56,8 +56,44 @@ class SparseIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "SparseIndex":
-        import bm25s
-
         meta = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
-        bm25 = bm25s.BM25.load(str(folder), show_progress=False)
+        try:
+            bm25 = SavedScores(folder)
+        except (OSError, ValueError, KeyError):  # another bm25s layout or method: let bm25s read it
+            import bm25s
+
+            bm25 = bm25s.BM25.load(str(folder), show_progress=False)
         return cls(bm25, Tokenizer(meta["user_words"]), meta["size"], meta.get("positions"))
+
+
+class SavedScores:
+    """A saved bm25s index scored with numpy alone — the query path then never imports
+    bm25s and the scipy it pulls in (about a second of a one-shot ``ask``).
+
+    bm25s stores every (token, unit) BM25 score, precomputed, as a CSC matrix; a query's
+    scores are the sum of its tokens' columns (a repeated token counts again), which is
+    what ``bm25s.BM25.get_scores`` computes for the methods without a non-occurrence term.
+    """
+
+    METHODS = ("lucene", "robertson", "atire")
+
+    def __init__(self, folder: Path):
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params["method"] not in self.METHODS:
+            raise ValueError(f"bm25 method {params['method']} has a non-occurrence term")
+        self.dtype = np.dtype(params.get("dtype", "float32"))
+        self.num_docs = int(params["num_docs"])
+        self.vocab_dict = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        self.data = np.load(folder / "data.csc.index.npy", mmap_mode="r")
+        self.indices = np.load(folder / "indices.csc.index.npy", mmap_mode="r")
+        self.indptr = np.load(folder / "indptr.csc.index.npy", mmap_mode="r")
+
+    def get_scores(self, tokens: list[str]) -> np.ndarray:
+        scores = np.zeros(self.num_docs, dtype=self.dtype)
+        for token in tokens:
+            column = self.vocab_dict.get(token)
+            if column is None:
+                continue
+            start, end = int(self.indptr[column]), int(self.indptr[column + 1])
+            scores[self.indices[start:end]] += self.data[start:end]  # one entry per unit in a column
+        return scores

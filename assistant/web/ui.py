@@ -39,7 +39,7 @@ from assistant.web.render import (APP_TITLE, EXAMPLES, clause_html, departments_
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONCURRENCY = 2
+DEFAULT_CONCURRENCY = 8  # parallel requests reach the query micro-batcher (assistant/embedding/batching.py)
 FONT_SANS = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
              "WenQuanYi Micro Hei", "Helvetica Neue", "Arial", "sans-serif"]
 FONT_MONO = ["Noto Sans Mono CJK SC", "DejaVu Sans Mono", "Consolas", "monospace"]
