@@ -70,7 +70,8 @@ _FIELD_FRAMES: dict[str, re.Pattern] = {
 # Metadata questions are about *the document*; this stops 日期 in "到2025年…日期" misfiring.
 _ABOUT_DOCUMENT = re.compile(r"文件|本文|这份|该文|此文|政策|意见|通知|办法|措施|文号|document|policy|this", re.IGNORECASE)
 _ELIGIBILITY_WORDS = re.compile(
-    r"我们是|我是|作为一家|作为一个|作为|我们公司|我公司|本公司|我们单位|我们团队|我们这种|像我们这样|"
+    r"我们是|我是|作为一家|作为一个|作为|一家|一个|一所|一名|一位|请问|想知道|哪些|什么|可以|能够|能|"
+    r"我们公司|我公司|本公司|我们单位|我们团队|我们这种|像我们这样|"
     r"(?:可以|能|能够)?(?:享受|享有|得到|获得|拿到|申请)(?:到)?(?:哪些|什么|啥)?|有(?:什么|哪些|啥)|符合|适用|"
     r"支持|扶持|优惠|政策|好处|帮助|措施|吗|呢|\bwe are\b|\bi am\b|\bas an?\b|\bqualify\b|\beligible\b", re.IGNORECASE)
 
@@ -109,6 +110,9 @@ def find_applicants(question: str) -> list[str]:
     return [key for key, entry in lexicons.applicants().items() if any(form in lowered for form in entry["forms"])]
 
 
+_GENERIC_WHO = {"", "企业", "公司", "单位", "团队", "机构", "我们", "我", "家", "型"}
+
+
 def need_of(question: str) -> str:
     """What an applicant asks for: the question without who they are and the eligibility
     scaffolding (我们是…企业，想贷款扩大生产，有什么支持 → 想贷款扩大生产)."""
@@ -120,6 +124,7 @@ def need_of(question: str) -> str:
             text = re.sub(re.escape(form), " ", text, flags=re.IGNORECASE)
     text = _ELIGIBILITY_WORDS.sub(" ", text)
     text = re.sub(r"[，,。？?！!；;：:、\s]+", " ", text).strip()
+    text = " ".join(w for w in text.split() if w.strip("的") not in _GENERIC_WHO)
     return text if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", text)) >= 2 else ""
 
 
