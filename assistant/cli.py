@@ -163,10 +163,13 @@ def clauses(doc_ids, as_json):
 def clause(number, doc_ids, as_json):
     """One clause in full: NUMBER is 12, 十二 or （十二）; with several documents, each one's."""
     documents = _corpus().select(doc_ids)
-    n = parse_clause_number(number)
+    counts = "；".join(f"{d.doc_id} 共 {len(d.clauses)} 条，编号为 1–{len(d.clauses)}" for d in documents)
+    try:
+        n = parse_clause_number(number)
+    except ClauseNotFound as exc:
+        raise ClauseNotFound(f"{exc}（{counts}）") from None
     found = [d.clause(n) for d in documents if any(c.number == n for c in d.clauses)]
     if not found:
-        counts = "；".join(f"{d.doc_id} 共 {len(d.clauses)} 条" for d in documents)
         raise ClauseNotFound(f"没有第{n}条（{counts}）。")
     if as_json:
         emit_json(found[0].to_dict() if len(found) == 1 else [c.to_dict() for c in found])

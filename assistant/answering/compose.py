@@ -170,7 +170,9 @@ def _clause(ctx: _Context) -> Answer:
     direct = "；".join(f"{ctx.heading(ctx.doc(c.doc_id), ctx.doc(c.doc_id).clause(c.clause))}" for c in citations)
     direct = f"{direct}。原文如下。" if len(citations) == 1 else f"共 {len(citations)} 处：{direct}。"
     if rest:
-        parts.append(f"一次最多显示 {MAX_CLAUSES_PER_ANSWER} 条；其余 {len(rest)} 条请分别查询。")
+        doc = ctx.doc(rest[0].doc_id)
+        parts.append(f"一次最多显示 {MAX_CLAUSES_PER_ANSWER} 条；其余 {len(rest)} 条请分别查询，"
+                     f"如“第{rest[0].clause}条讲什么”（{doc.clause(rest[0].clause).cite}）。")
     return Answer("", "\n\n".join([direct] + parts), False, "clause", citations, direct=direct)
 
 
