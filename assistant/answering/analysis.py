@@ -117,8 +117,8 @@ def section_references(text: str, documents=()) -> list[int]:
     """Parts a question names: 第三部分, 三、, or a part's own title (强化高新区创新能力这部分)."""
     from assistant.ingest.markers import cn_to_int
 
-    out = [s.number for d in documents for s in d.sections if len(s.title) >= 4 and s.title in text
-           and re.search(re.escape(s.title) + r"\s*(?:这|那|这一|那一)?(?:个)?(?:部分|章|大项)", text)]
+    out = [s.number for d in documents for s in d.sections if len(s.title) >= 2 and re.search(
+        re.escape(s.title) + r"\s*(?:这|那|这一|那一)?(?:个)?(?:部分|章|大项|有|包括|包含|里|中|的)", text)]
     for first, second in _SECTION_REF.findall(text or ""):
         number = cn_to_int(first or second)
         if number not in out:

@@ -260,7 +260,7 @@ def _cite(ctx: _Context, ref) -> str:
 
 def _grounded(ctx: _Context):
     """The refusal when the documents do not cover the question, else the citations."""
-    result = ground(ctx.analysis, ctx.hits, ctx.documents, ctx.tokens, ctx.vocabulary)
+    result = ground(ctx.analysis, ctx.hits, ctx.documents, ctx.tokens, ctx.vocabulary, ctx.corpus.documents)
     if not result.covered:
         return refuse(ctx, result.reason, result.offer_related, result.hits or ctx.hits)
     return top_citations(ctx, result.hits)
@@ -357,6 +357,24 @@ _QUALIFIER = re.compile(r"除[^，。；]{1,30}(?:外|以外)|以外|严格|控�
                         r"符合条件|有条件|逐步|适当")
 
 
+_NEGATOR = "(?:不|不得|不再|不予|不能|不可|未|禁止|严禁|无需|无须|免于)"
+
+
+def _negation(analysis, citation: Citation) -> str:
+    """The phrase in which the text negates what the question asks about (能重复拿钱吗 vs
+    不重复支持; 逾期还受理吗 vs 逾期不予受理), unless the question carries the same negation."""
+    grams = [g for g in bigrams(analysis.text) if not re.match(_NEGATOR, g)]
+    for sentence in citation.sentences:
+        for phrase in _phrases(sentence):
+            if re.search(r"除.{1,30}(?:外|以外)", phrase):
+                continue  # an exception to a rule does not negate the rule
+            for g in grams:
+                match = re.search(_NEGATOR + "[\u4e00-\u9fff]?" + re.escape(g), phrase)
+                if match and match.group(0) not in analysis.text:
+                    return phrase
+    return ""
+
+
 def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     """是 / 否 with the deciding span. 否 when the text states a different number than the
     question, or qualifies an absolute the question claims (所有人员都要… vs 除公务员以外…);
@@ -368,6 +386,9 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
         stated = _NUMBER_IN.findall(phrase)
         if stated and not set(asked_numbers) & set(stated):
             return f"否。根据{heading}：“{phrase}”。"
+    negated = _negation(analysis, citation)
+    if negated:
+        return f"否。根据{heading}：“{negated}”。"
     claimed = _ABSOLUTE.findall(analysis.text)
     # The text repeating the absolute (全部下放) affirms it, whatever exception it notes.
     if claimed and not any(word in s for word in claimed for s in citation.sentences):

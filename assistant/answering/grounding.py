@@ -83,7 +83,7 @@ class Grounding:
     hits: list = field(default_factory=list)  # the hits to answer from (re-ordered by constraints)
 
 
-def ground(analysis, hits, documents, tokens: list[str] | None = None, vocabulary=None) -> Grounding:
+def ground(analysis, hits, documents, tokens: list[str] | None = None, vocabulary=None, corpus_documents=None) -> Grounding:
     """Check the question's constraints against the text it would be answered from.
 
     ``documents``: the documents searched; ``tokens``: the question's BM25 tokens;
@@ -122,12 +122,17 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, vocabular
             return Grounding(False, f"文件没有关于{'、'.join(y + '年' for y in missing)}的规定。{said}", True, hits)
     if hits[0].score < MIN_SCORE:
         return Grounding(False, "", False, hits)
+    if analysis.years and set(analysis.asks_for) & {"time", "quantity"}:
+        near = "".join(_clause_text(documents, h) for h in hits[:2])
+        absent = [y for y in analysis.years if y not in near]
+        if absent:  # 2023年度第二批什么时候截止, answered from a 2024 notice: not the asked year
+            return Grounding(False, f"文件没有关于{'、'.join(y + '年' for y in absent)}的相关规定。", True, hits)
     unstated = _unstated_numbers(analysis, hits[:2], documents)
     # A yes/no question with a wrong number is answered 否 when the text states the number
     # it asks about; when the text states none, the premise is simply not the document's.
     if unstated and (analysis.asked != "yes_no" or not _numbers(_clause_text(documents, hits[0]))):
         return Grounding(False, f"文件没有“{'、'.join(unstated)}”这样的规定。", True, hits)
-    grams = _informative(bigrams("".join(tokens or [])), documents)
+    grams = _informative(bigrams("".join(tokens or [])), corpus_documents or documents)
     numbers = set(re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", analysis.text)))
     # A sentence is read with its clause's title: the title often carries the topic.
     sentences = [(title, s) for h in hits[:2] for title, s in _sentences(documents, h)]
@@ -207,7 +212,11 @@ def _numbers(text: str) -> set[str]:
 def _unstated_numbers(analysis, hits, documents) -> list[str]:
     """Numbers a question asserts (免税五年, 300万, 连续三年增长30%) that the clauses it
     would be answered from never state: the premise is not the document's."""
-    asked = _numbers(analysis.text) - set(analysis.clause_refs and map(str, analysis.clause_refs) or [])
+    text = analysis.text
+    for number in analysis.doc_numbers:  # a 文号's digits are no quantity
+        text = text.replace(number, " ")
+    text = re.sub(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", text)
+    asked = _numbers(text) - set(analysis.clause_refs and map(str, analysis.clause_refs) or [])
     if not asked:
         return []
     stated: set[str] = set()

@@ -64,7 +64,8 @@ _FIELD_FRAMES: dict[str, re.Pattern] = {
     "printed_date": re.compile(r"(?:什么时候|哪天|何时|几月份?|哪个?月)印发|印发于|印发.{0,4}(?:几月|哪月|哪天|什么时候)|"
                                r"到印发", re.IGNORECASE),
     "addressees": re.compile(r"发给(?:谁|哪些|哪个)|下发给|送达(?:哪|谁)", re.IGNORECASE),
-    "title": re.compile(r"叫什么(?:名字)?|(?:是|属于)(?:实施意见|意见|通知|办法|决定|规定|措施)还是|什么(?:类型|文种)|"
+    "printing_office": re.compile(r"(?:哪个|什么|哪家)(?:单位|部门|机关)印发|谁印发|由谁印发", re.IGNORECASE),
+    "title": re.compile(r"叫什么(?:名字)?|是关于什么|关于什么的|(?:是|属于)(?:实施意见|意见|通知|办法|决定|规定|措施)还是|什么(?:类型|文种)|"
                         r"name of (?:the|this) (?:document|policy)", re.IGNORECASE),
 }
 # Metadata questions are about *the document*; this stops 日期 in "到2025年…日期" misfiring.
@@ -140,7 +141,7 @@ def detect_kind(question: str, refs, departments, metadata, applicants, structur
     if structure and _NAMED_PART.search(question):  # 第四部分的标题: the part's, not the document's
         return "structure"
     formal = any(f in question for f in _FORMAL)
-    if metadata and (formal or _ABOUT_DOCUMENT.search(question) or len(question) <= 14) and not departments:
+    if metadata and (formal or (_ABOUT_DOCUMENT.search(question) or len(question) <= 14) and not departments):
         return "metadata"
     if structure and not departments:
         return "structure"

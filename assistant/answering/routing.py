@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 KINDS = ("实施意见", "指导意见", "若干意见", "若干措施", "若干政策", "实施方案", "工作方案", "行动方案", "行动计划",
          "管理办法", "实施细则", "暂行办法", "办法", "细则", "规定", "条例", "意见", "方案", "通知", "规划", "措施")
 PLACE_BONUS = 0.06
-_DOC_WORD = re.compile(r"文件|文|规定|政策|里|中|上")
+_DOC_WORD = re.compile(r"文件|文|规定|政策|里|中|上|第|的")
 
 
 @dataclass
@@ -63,7 +63,21 @@ def route(text: str, corpus) -> Route:
     # A place names a document only when it is that document's own, not every document's.
     if len(leaning) == len(documents):
         leaning = []
+    # 包头对…/包头的政策/在包头 speaks of that jurisdiction's policy: answered from it; 包头稀土
+    # 高新区 names a zone that other documents (a regional one) may well be about: a lean only.
+    actor = [d for d in leaning if any(_as_jurisdiction(text, p) for p in set(jurisdiction(corpus.document(d))) & named)]
+    if actor and len(actor) < len(documents):
+        return Route(actor, reason="发文机关所在地")
     return Route([], leaning, "发文机关所在地" if leaning else "")
+
+
+_ZONE_AFTER = re.compile(r"^(?:市)?(?:国家级)?[\u4e00-\u9fff]{0,4}?(?:高新区|开发区|园区|工业园|产业园|自贸区|新区)")
+
+
+def _as_jurisdiction(text: str, place: str) -> bool:
+    """Every mention of ``place`` is the jurisdiction itself, not a zone named after it."""
+    spots = [m.end() for m in re.finditer(re.escape(place), text)]
+    return bool(spots) and not any(_ZONE_AFTER.match(text[end:]) for end in spots)
 
 
 def _names_kind(text: str, kind: str) -> bool:

@@ -68,7 +68,8 @@ def _sections(ctx, numbers) -> Answer:
                 citation = make_citation(doc, clause, [0], 1.0)
                 citations.append(citation)
                 parts.append(f"- {ctx.heading(doc, clause)}：{citation.quote}")
-            directs.append(f"{_prefix(ctx, doc)}第{section.label.rstrip('、')}部分是“{_label(doc, section)}”，"
+            name = section.label if section.label.startswith("第") else f"第{section.label.rstrip('、')}部分"
+            directs.append(f"{_prefix(ctx, doc)}{name}是“{_label(doc, section)}”，"
                            f"包括 {len(section.clauses)} 条：{_clause_list(ctx, doc, section.clauses)}")
     if not directs:
         counts = "；".join(f"{_prefix(ctx, d)}共 {len(d.sections)} 个部分" for d in ctx.documents)
@@ -82,7 +83,9 @@ def _counts(ctx) -> Answer:
     lines = []
     for doc in ctx.documents:
         outline = "；".join(f"{_label(doc, s)}（{len(s.clauses)} 条）" for s in doc.sections)
-        lines.append(f"{_prefix(ctx, doc)}共 {len(doc.sections)} 个部分、{len(doc.clauses)} 条"
+        unit = "章" if doc.sections and doc.sections[0].label.endswith("章") else "个部分"
+        span = f"（{doc.clauses[0].cite}至{doc.clauses[-1].cite}）" if doc.clauses else ""
+        lines.append(f"{_prefix(ctx, doc)}共 {len(doc.sections)} {unit}、{len(doc.clauses)} 条{span}"
                      + (f"：{outline}" if outline else ""))
     direct = "。".join(lines) + "。"
     return Answer("", direct, False, "structure", direct=direct)

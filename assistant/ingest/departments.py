@@ -159,27 +159,34 @@ class DepartmentIndex:
         """Departments named anywhere in a question, longest mention first, no overlaps.
         English names match by their content words in any order (Ecology and Environment
         Department = Department of Ecology and Environment)."""
-        lowered = (text or "").lower()
         found: list[str] = []
+        for _, _, names in self.mentions(text):
+            found += [n for n in names if n not in found]
+        return found
+
+    def mentions(self, text: str) -> list[tuple[int, int, list[str]]]:
+        """(start, end, departments) of each mention; English word-set matches span the text."""
+        lowered = (text or "").lower()
+        out: list[tuple[int, int, list[str]]] = []
         words = set(re.findall(r"[a-z]+", lowered))
         if words:
             for form, names in self.surface_forms().items():
                 key = set(re.findall(r"[a-z]+", form)) - _ENGLISH_FILLER
                 if form.isascii() and key and key <= words:
-                    found += [n for n in names if n not in found]
+                    out.append((0, len(lowered), list(names)))
         taken: list[tuple[int, int]] = []
         for form, names in sorted(self.surface_forms().items(), key=lambda kv: -len(kv[0])):
-            if len(form) < 2:
+            if len(form) < 2 or form.isascii() and words:
                 continue
             start = lowered.find(form.lower())
             while start >= 0:
                 end = start + len(form)
                 if not any(s < end and start < e for s, e in taken):
                     taken.append((start, end))
-                    found += [n for n in names if n not in found]
+                    out.append((start, end, list(names)))
                     break
                 start = lowered.find(form.lower(), start + 1)
-        return found
+        return out
 
     def clauses_for(self, query: str) -> tuple[list[str], list[int]]:
         """(departments, their clause numbers); raises with suggestions if none matches."""
@@ -224,9 +231,15 @@ class CorpusDepartments:
         return list(self.clauses_by_department)
 
     def find_in(self, text: str, doc_ids=None) -> list[str]:
+        """Departments named in ``text`` across documents. Where documents read the same
+        words differently, the longest reading wins: 市科技局 is the city's 科技局, not an
+        alias of the region's 科技厅 found inside it."""
+        spans = [(s, e, names) for doc in self._docs(doc_ids) for s, e, names in doc.departments.mentions(text)]
         found: list[str] = []
-        for doc in self._docs(doc_ids):
-            found += [n for n in doc.departments.find_in(text) if n not in found]
+        for s, e, names in sorted(spans, key=lambda span: span[:2]):
+            if any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans):
+                continue
+            found += [n for n in names if n not in found]
         return found
 
     def clauses_for(self, query: str, doc_ids=None) -> tuple[list[str], list[ClauseRef]]:
