@@ -139,8 +139,8 @@ def evaluate(assistant, gold_set, *, splits=("dev", "test"), modes=DEFAULT_MODES
                 md_clause_text = clause_text_lookup(multi.corpus)
                 for split in splits:
                     log(f"{split}: seed questions with {len(extra)} extra documents")
-                    with_docs[split] = (run_questions(multi, gold_set.seed[split], ("hybrid",)), md_sources,
-                                        md_clause_text)
+                    # Answers only: the answer's first citation is what must not change.
+                    with_docs[split] = (run_questions(multi, gold_set.seed[split], ()), md_sources, md_clause_text)
                     if gold_set.multidoc.get(split):
                         log(f"{split}: {len(gold_set.multidoc[split])} multi-document questions")
                         multidoc[split] = (gold_set.multidoc[split],

@@ -15,7 +15,7 @@ SPLIT_ORDER = ("dev", "test")
 MODE_NAMES = {"hybrid": "Hybrid (default)", "bm25": "BM25 (jieba)", "dense": "Dense (EmbeddingGemma)",
               "rrf": "RRF fusion", "weighted": "Weighted sum"}
 BREAKDOWN_METRICS = ("correct", "answer_recall@1", "facts", "refusal_accuracy", "false_refusal_rate")
-WITH_DOCS_METRICS = ("answer_recall@1", "search_recall@1", "facts", "refusal_accuracy", "false_refusal_rate",
+WITH_DOCS_METRICS = ("answer_recall@1", "facts", "refusal_accuracy", "false_refusal_rate",
                      "quote_integrity", "correct")
 DEFINITIONS = [
     "- **search_recall@k / search_mrr**: a gold (doc_id, clause) among the first k hybrid search hits / 1÷rank of the first.",
@@ -70,7 +70,8 @@ def render(result) -> list[str]:
               "|---|" + "---|" * len(splits) + "---|---|---|"]
     for name in summary_metrics(result):
         values = [result.splits[s].metrics.get(name) for s in splits]
-        counts = "/".join(_count(result.splits[s].metrics, name) for s in splits)
+        counts = [_count(result.splits[s].metrics, name) for s in splits]
+        counts = "/".join(counts) if any(counts) else ""
         rule = FLOORS.get(name)
         test = result.splits["test"].metrics.get(name) if "test" in result.splits else None
         ok = "" if rule is None or "test" not in result.splits else ("✅" if passes(test, rule) else "❌")
