@@ -332,7 +332,7 @@ def eval_cmd(gate, split, questions, modes, no_calibrate, out):
 
     from assistant.evaluation.evaluate import ALL_MODES, evaluate
     from assistant.evaluation.gate import gate_failures
-    from assistant.evaluation.gold import load_gold_set
+    from assistant.evaluation.gold import GoldError, load_gold_set
     from assistant.evaluation.report import write_report
 
     chosen = tuple(dict.fromkeys(["hybrid"] + [m.strip() for m in modes.split(",") if m.strip()]))
@@ -342,11 +342,15 @@ def eval_cmd(gate, split, questions, modes, no_calibrate, out):
     settings = _settings()
     gold = load_gold_set(settings.eval_dir, questions=Path(questions) if questions else None)
     splits = ("dev", "test") if split == "both" else (split,)
+    if not any(s in gold.seed for s in splits):
+        raise GoldError(f"没有 {'/'.join(splits)} 金标准问题 (no gold questions for split {split}; "
+                        f"--questions runs one file as dev)")
     assistant = _load_assistant(quiet=True)
     result = evaluate(assistant, gold, splits=splits, modes=chosen, docs_dir=settings.eval_dir / "docs",
                       calibrate=not no_calibrate, log=lambda message: click.echo(message, err=True))
     if gate:
-        result.gate = (gate_failures(result.splits["test"].metrics) if "test" in result.splits
+        test = result.splits.get("test")
+        result.gate = (gate_failures(test.metrics, leaks=result.info["leaks"]) if test
                        else ["no test split was evaluated (run with --split test or both)"])
     path = write_report(result, Path(out) if out else settings.eval_dir)
     click.echo(path.read_text(encoding="utf-8"))

@@ -321,6 +321,7 @@ def test_gate_fails_below_floor_above_ceiling_and_when_unmeasured():
     missing = dict(perfect)
     del missing["quote_integrity"]
     assert "not measured" in gate_failures(missing)[0]
+    assert "also occur in dev" in gate_failures(perfect, leaks=["seed-test-0001"])[0]
 
 
 def test_every_question_metric_has_a_floor(sources):
@@ -354,3 +355,5 @@ def test_eval_command_writes_report_and_gate_fails(tmp_path, monkeypatch, fake_a
     gated = CliRunner().invoke(cli.cli, ["eval", "--questions", str(questions), "--gate", "--no-calibrate",
                                          "--out", str(out)])
     assert gated.exit_code == 1  # no test split: the gate cannot pass
+    wrong = CliRunner().invoke(cli.cli, ["eval", "--questions", str(questions), "--split", "test"])
+    assert wrong.exit_code == 1 and "no gold questions for split test" in wrong.output

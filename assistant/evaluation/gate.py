@@ -56,9 +56,10 @@ def describe(rule: tuple[str, float]) -> str:
     return f"{'≥' if side == 'min' else '≤'} {floor:g}"
 
 
-def gate_failures(metrics: dict, floors: dict | None = None) -> list[str]:
-    """One line per metric on the wrong side of its floor (or not measured at all)."""
-    out = []
+def gate_failures(metrics: dict, floors: dict | None = None, leaks=()) -> list[str]:
+    """One line per metric on the wrong side of its floor (or not measured at all), and one
+    if test questions also occur in dev (``leaks``: a frozen split shares none)."""
+    out = [f"{len(leaks)} test questions also occur in dev: {', '.join(list(leaks)[:5])}"] if leaks else []
     for name, rule in (floors or FLOORS).items():
         value = metrics.get(name)
         if value is None:
