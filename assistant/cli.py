@@ -323,10 +323,11 @@ def ask(question, as_json):
               help="One gold file, run as the dev split (default: eval/gold/*_{dev,test}.jsonl).")
 @click.option("--modes", default="hybrid,bm25", show_default=True,
               help="Retrieval methods to compare (hybrid,bm25,dense,rrf,weighted).")
-@click.option("--no-calibrate", is_flag=True, help="Skip the dev refusal-threshold table (one pass fewer).")
+@click.option("--calibrate/--no-calibrate", default=True, show_default=True,
+              help="The dev refusal-threshold table (one more pass over dev).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Folder for report.md and report.png (default: eval/).")
-def eval_cmd(gate, split, questions, modes, no_calibrate, out):
+def eval_cmd(gate, split, questions, modes, calibrate, out):
     """Evaluate on the frozen gold splits (dev | test side by side); write eval/report.md."""
     from pathlib import Path
 
@@ -347,7 +348,7 @@ def eval_cmd(gate, split, questions, modes, no_calibrate, out):
                         f"--questions runs one file as dev)")
     assistant = _load_assistant(quiet=True)
     result = evaluate(assistant, gold, splits=splits, modes=chosen, docs_dir=settings.eval_dir / "docs",
-                      calibrate=not no_calibrate, log=lambda message: click.echo(message, err=True))
+                      calibrate=calibrate, log=lambda message: click.echo(message, err=True))
     if gate:
         test = result.splits.get("test")
         result.gate = (gate_failures(test.metrics, leaks=result.info["leaks"]) if test

@@ -12,12 +12,25 @@ import numpy as np
 SCORE_GATED_INTENTS = ("general", "responsibility", "out_of_scope")
 
 
+def _threshold_module():
+    """The answering module that holds the score threshold (it moved between versions)."""
+    import importlib
+
+    for name in ("assistant.answering.grounding", "assistant.answering.coverage"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "MIN_SCORE"):
+            return module
+    return None
+
+
 def threshold_outcomes(assistant, gold) -> list[tuple[bool, bool, float | None]]:
     """(out_of_scope, refused anyway, gated score or None) per question; [] when the answer
-    layer has no ``coverage.MIN_SCORE`` to switch off."""
-    from assistant.answering import coverage
-
-    if not hasattr(coverage, "MIN_SCORE"):
+    layer has no ``MIN_SCORE`` to switch off."""
+    coverage = _threshold_module()
+    if coverage is None:
         return []
     saved, coverage.MIN_SCORE = coverage.MIN_SCORE, -1.0
     outcomes = []
