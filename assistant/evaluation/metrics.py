@@ -170,19 +170,21 @@ def failure_reasons(gold, checks: dict, answer: dict, ranked: list | None) -> li
     reasons = []
     got = first_ref(answer)
     if checks.get("refusal_accuracy") == 0.0:
-        reasons.append(f"answered (first citation {got}) but should be refused")
+        reasons.append(f"answered (first citation {got[1] if got else 'none'}) but should be refused")
     if checks.get("false_refusal_rate") == 1.0:
         reasons.append("refused but answerable")
     if checks.get("answer_recall@1") == 0.0 and got is not None:
-        reasons.append(f"first citation {got[1]} ∉ gold {sorted(gold.clauses)}")
-    if checks.get("facts") == 0.0 and got is not None:
+        where = "" if got[0] == gold.doc_id else f"{got[0]}:"
+        reasons.append(f"first citation {where}{got[1]} ∉ gold {sorted(gold.clauses)}")
+    if checks.get("facts") == 0.0 and not answer.get("refused"):
         missing = [f for f in gold.facts if squeeze(f) not in squeeze(answer.get("answer") or "")]
         reasons.append(f"missing facts {missing}")
     if checks.get("department_exact") == 0.0 and got is not None:
         departments = (answer.get("citations") or [{}])[0].get("departments")
         reasons.append(f"departments {departments} ≠ gold {gold.departments}")
     if checks.get("yes_no_accuracy") == 0.0:
-        reasons.append(f"direct answer does not say {gold.yes_no}: {(answer.get('direct') or '')[:30]}")
+        said = (answer.get("direct") or answer.get("answer") or "")[:30]
+        reasons.append(f"direct answer does not say {gold.yes_no}: {said}")
     if checks.get("quote_integrity") == 0.0:
         reasons.append("a quote is not a contiguous span of the source")
     return reasons
