@@ -357,3 +357,23 @@ def test_eval_command_writes_report_and_gate_fails(tmp_path, monkeypatch, fake_a
     assert gated.exit_code == 1  # no test split: the gate cannot pass
     wrong = CliRunner().invoke(cli.cli, ["eval", "--questions", str(questions), "--split", "test"])
     assert wrong.exit_code == 1 and "no gold questions for split test" in wrong.output
+
+
+def test_evaluate_runs_the_extra_documents_in_a_temp_corpus(tmp_path, fake_assistant):
+    from assistant.config import REPO_ROOT
+    from assistant.evaluation.evaluate import evaluate
+    from assistant.evaluation.gold import GoldSet
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "mou-shi-chuangxinquan.txt").write_bytes((REPO_ROOT / "tests" / "samples" / "articles.txt").read_bytes())
+    seed = [gold(qid="s-1", question="孵化器建设归哪个部门管？", doc_id="neimenggu-gaoxinqu-2021", clauses=[11])]
+    multi = [gold(qid="m-1", question="创新券适用于哪些企业？", doc_id="mou-shi-chuangxinquan", clauses=[2])]
+    before = sorted(p.name for p in (REPO_ROOT / "corpus").iterdir())
+    result = evaluate(fake_assistant, GoldSet({"test": seed}, {"test": multi}, {"test": ["x"]}), splits=("test",),
+                      docs_dir=docs, calibrate=False)
+    metrics = result.splits["test"].metrics
+    assert result.info["extra_documents"] == ["mou-shi-chuangxinquan.txt"]
+    assert {"with_docs.stability", "with_docs.answer_recall@1_delta", "multidoc.answer_recall@1"} <= set(metrics)
+    assert metrics["multidoc.questions"] == 1 and metrics["n/with_docs.answer_recall@1"] == 1
+    assert sorted(p.name for p in (REPO_ROOT / "corpus").iterdir()) == before  # the temp corpus was a copy
