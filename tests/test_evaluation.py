@@ -103,6 +103,9 @@ def test_blockquote_lines_of_the_markdown_must_be_verbatim(sources):
     assert blockquote_problems(good, sources) == []
     glued = answer(citation(), text="> 加强组织领导。落实各方责任。")
     assert blockquote_problems(glued, sources)
+    direct = answer(citation(), direct="根据第（一）条：“建立协调机制”。")
+    assert blockquote_problems(direct, sources) == []
+    assert blockquote_problems(answer(citation(), direct="根据第（一）条：“建立领导机制”。"), sources)
 
 
 # -- retrieval metrics -------------------------------------------------------------------

@@ -12,8 +12,8 @@ both sides (PDF line breaks, page-break spaces) and then asks, for each citation
   contract of ``Answer.to_dict()``).
 
 Until the answer layer reports ``quotes``, ``quote`` is treated as a single span.
-Blockquote lines of the Markdown answer (``> …``) are checked the same way, since those
-are the words a user actually reads as a quotation.
+Blockquote lines of the Markdown answer (``> …``) and ``：“…”`` quotations in the direct
+answer are checked the same way, since those are the words a user reads as a quotation.
 """
 
 from __future__ import annotations
@@ -123,16 +123,24 @@ def answer_problems(answer: dict, sources: SourceTexts, clause_text=None) -> lis
     return problems
 
 
+# A quotation inside a sentence of the direct answer: 根据第（十二）条…：“原文”。
+_INLINE_QUOTE = re.compile(r"[：:]“([^”]+)”")
+
+
 def blockquote_problems(answer: dict, sources: SourceTexts) -> list[str]:
-    """Markdown ``> …`` lines of the answer that are not contiguous in a cited source."""
+    """Quotations a user reads that are not contiguous in a cited source: the Markdown
+    ``> …`` lines of the answer and ``：“…”`` quotations in its direct answer."""
     cited = {c.get("doc_id") for c in (answer.get("citations") or []) + (answer.get("related") or [])}
     texts = [t for t in (sources.get(d) for d in cited) if t]
-    problems = []
+    quoted = []
     for line in (answer.get("answer") or "").splitlines():
         stripped = line.lstrip()
-        if not stripped.startswith(">"):
-            continue
-        body = _MARKUP.sub("", stripped.lstrip("> "))
+        if stripped.startswith(">"):
+            quoted.append(_MARKUP.sub("", stripped.lstrip("> ")))
+    if not answer.get("refused"):
+        quoted += _INLINE_QUOTE.findall(_MARKUP.sub("", answer.get("direct") or ""))
+    problems = []
+    for body in quoted:
         for part in body.split(ELLIPSIS):
             if squeeze(part) and not any(squeeze(part) in t for t in texts):
                 problems.append(f"blockquote not verbatim: {part[:30]}…")
