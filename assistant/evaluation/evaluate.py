@@ -75,7 +75,8 @@ def score_split(split: str, gold, runs, sources, clause_text=None, *, modes=("hy
         together = aggregate(_outcomes(gold, runs_with, sources_with, clause_text_with))
         metrics.update(_prefixed(together, "with_docs"))
         if "answer_recall@1" in metrics:
-            metrics["with_docs.answer_recall@1_delta"] = together.get("answer_recall@1", 0.0) - metrics["answer_recall@1"]
+            delta = together.get("answer_recall@1", 0.0) - metrics["answer_recall@1"]
+            metrics["with_docs.answer_recall@1_delta"] = delta
         metrics["with_docs.stability"] = stability({q: r.answer for q, r in runs.items()},
                                                    {q: r.answer for q, r in runs_with.items()})
     multidoc_by_category = {}

@@ -18,11 +18,13 @@ BREAKDOWN_METRICS = ("correct", "answer_recall@1", "facts", "refusal_accuracy", 
 WITH_DOCS_METRICS = ("answer_recall@1", "facts", "refusal_accuracy", "false_refusal_rate",
                      "quote_integrity", "correct")
 DEFINITIONS = [
-    "- **search_recall@k / search_mrr**: a gold (doc_id, clause) among the first k hybrid search hits / 1÷rank of the first.",
+    "- **search_recall@k / search_mrr**: a gold (doc_id, clause) among the first k hybrid search hits / "
+    "1÷rank of the first.",
     "- **answer_recall@1**: the answer's first citation is a gold (doc_id, clause).",
     "- **facts**: every gold fact string occurs in the answer text (whitespace removed); "
     "**metadata_accuracy**: the same on metadata questions.",
-    "- **department_exact / department_f1**: the first citation's departments vs the departments written in the gold row.",
+    "- **department_exact / department_f1**: the first citation's departments vs the departments written in "
+    "the gold row.",
     "- **clause_set_f1**: department_tasks / joint questions: cited clauses vs the complete gold set.",
     "- **refusal_accuracy**: out-of-scope questions refused; **false_refusal_rate**: answerable questions refused.",
     "- **yes_no_accuracy**: the direct answer starts with 是 (yes) / 否 (no) / 文件未… or is a refusal (not stated).",
@@ -32,7 +34,8 @@ DEFINITIONS = [
     "- **correct**: every pass/fail check of the question passed.",
     "- **with_docs.\\***: the seed questions again with `eval/docs/*` added to the corpus; "
     "**stability**: share answered the same (same first citation, or refused both times).",
-    "- **multidoc.\\***: the multi-document gold questions (corpus + `eval/docs/*`); **dialogue.\\***: multi-turn dialogues.",
+    "- **multidoc.\\***: the multi-document gold questions (corpus + `eval/docs/*`); "
+    "**dialogue.\\***: multi-turn dialogues.",
 ]
 
 
@@ -61,11 +64,13 @@ def render(result) -> list[str]:
              f"extra documents for the multi-document run: {', '.join(info.get('extra_documents', [])) or 'none'}. "
              f"Evaluation took {info.get('seconds', 0):.0f} s.", ""]
     if info.get("leaks"):
-        lines += [f"**Warning: {len(info['leaks'])} test questions also occur in dev**: {', '.join(info['leaks'][:20])}", ""]
+        leaks = info["leaks"]
+        lines += [f"**Warning: {len(leaks)} test questions also occur in dev**: {', '.join(leaks[:20])}", ""]
     if info.get("not_independent"):
         lines += ["Quotes of non-text sources checked against the loader's text (not independent): "
                   + ", ".join(info["not_independent"]), ""]
-    lines += ["## Summary", "", "The gate reads the **test** column only; floors live in `assistant/evaluation/gate.py`.",
+    lines += ["## Summary", "",
+              "The gate reads the **test** column only; floors live in `assistant/evaluation/gate.py`.",
               "", "| metric | " + " | ".join(splits) + " | n (" + "/".join(splits) + ") | floor | test ok |",
               "|---|" + "---|" * len(splits) + "---|---|---|"]
     for name in summary_metrics(result):
