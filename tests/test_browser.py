@@ -2,20 +2,19 @@
 
 Asks a question, checks the answer shows a citation with its departments, expands the
 clause, opens it in the 政策原文 tab, rates the answer, and visits a refusal and the
-部门 tab — saving screenshots to a temp folder (``ASSISTANT_SCREENSHOT_DIR``). Uses the fake encoder, so it is
+部门 tab — saving screenshots to ``eval/screenshots/``. Uses the fake encoder, so it is
 quick, and watches that the page loads nothing from outside the machine.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from assistant.config import REPO_ROOT
 from bench.loadtest import free_port
 
 pytestmark = [
@@ -27,8 +26,7 @@ pytestmark = [
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# Outside the repo tree (git status stays clean); set ASSISTANT_SCREENSHOT_DIR to keep them.
-SHOTS = Path(os.environ.get("ASSISTANT_SCREENSHOT_DIR") or tempfile.gettempdir()) / "policy-assistant-screenshots"
+SHOTS = REPO_ROOT / "eval" / "screenshots"
 TIMEOUT = 20_000  # ms
 
 
