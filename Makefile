@@ -13,9 +13,11 @@ STAMP  := $(VENV)/.installed
 run: model
 	$(BIN)/python app.py
 
+# The gate's report goes to a temp folder so `make test` leaves the tree clean;
+# `make eval` rewrites eval/report.md.
 test: model browser
 	$(BIN)/python -m pytest -q
-	$(BIN)/assistant eval --gate
+	$(BIN)/assistant eval --gate --out "$$(mktemp -d)"
 
 setup: $(STAMP)
 

@@ -445,22 +445,47 @@ def chat(as_json, doc_ids):
 
 
 @cli.command("eval")
-@click.option("--gate", is_flag=True, help="Exit 1 if a metric is under its floor (CI).")
-@click.option("--calibrate", is_flag=True, help="Also print the refusal-threshold table.")
+@click.option("--gate", is_flag=True, help="Exit 1 if a test-split metric is under its floor (CI).")
+@click.option("--split", "split", type=click.Choice(["dev", "test", "both"]), default="both", show_default=True,
+              help="Which gold split to run; the gate needs test.")
 @click.option("--questions", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Gold set (default eval/questions.jsonl).")
-def eval_cmd(gate, calibrate, questions):
-    """Evaluate BM25, dense and hybrid retrieval and the answers on the gold set; write eval/report.md."""
+              help="One gold file, run as the dev split (default: eval/gold/*_{dev,test}.jsonl).")
+@click.option("--modes", default="hybrid,bm25", show_default=True,
+              help="Retrieval methods to compare (hybrid,bm25,dense,rrf,weighted).")
+@click.option("--calibrate/--no-calibrate", default=True, show_default=True,
+              help="The dev refusal-threshold table (one more pass over dev).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Folder for report.md and report.png (default: eval/).")
+def eval_cmd(gate, split, questions, modes, calibrate, out):
+    """Evaluate on the frozen gold splits (dev | test side by side); write eval/report.md."""
     from pathlib import Path
 
-    from assistant.evaluation.report import run_evaluation
+    from assistant.evaluation.evaluate import ALL_MODES, evaluate
+    from assistant.evaluation.gate import gate_failures
+    from assistant.evaluation.gold import GoldError, load_gold_set
+    from assistant.evaluation.report import write_report
 
+    chosen = tuple(dict.fromkeys(["hybrid"] + [m.strip() for m in modes.split(",") if m.strip()]))
+    unknown = [m for m in chosen if m not in ALL_MODES]
+    if unknown:
+        raise click.UsageError(f"未知的检索方式 (unknown mode): {', '.join(unknown)}")
     settings = _settings()
+    gold = load_gold_set(settings.eval_dir, questions=Path(questions) if questions else None)
+    splits = ("dev", "test") if split == "both" else (split,)
+    if not any(s in gold.seed for s in splits):
+        raise GoldError(f"没有 {'/'.join(splits)} 金标准问题 (no gold questions for split {split}; "
+                        f"--questions runs one file as dev)")
     assistant = _load_assistant(quiet=True)
-    path = Path(questions) if questions else settings.eval_dir / "questions.jsonl"
-    failures = run_evaluation(assistant, path, settings.eval_dir, calibrate=calibrate, echo=click.echo)
-    if gate and failures:
-        for failure in failures:
+    result = evaluate(assistant, gold, splits=splits, modes=chosen, docs_dir=settings.eval_dir / "docs",
+                      calibrate=calibrate, log=lambda message: click.echo(message, err=True))
+    if gate:
+        test = result.splits.get("test")
+        result.gate = (gate_failures(test.metrics, leaks=result.info["leaks"]) if test
+                       else ["no test split was evaluated (run with --split test or both)"])
+    path = write_report(result, Path(out) if out else settings.eval_dir)
+    click.echo(path.read_text(encoding="utf-8"))
+    if gate and result.gate:
+        for failure in result.gate:
             click.echo(f"GATE FAILED: {failure}", err=True)
         sys.exit(1)
 

@@ -60,8 +60,12 @@ def test_non_text_question_is_an_error(fake_assistant, question):
 def test_very_long_question_is_truncated_with_a_notice(fake_assistant, document):
     question = ("高新区建设人才公寓有什么支持政策？" * 1000)[:10_000]
     started = time.perf_counter()
+    fake_assistant.ask(question[:MAX_QUESTION_CHARS])
+    capped = time.perf_counter() - started
+    started = time.perf_counter()
     answer = fake_assistant.ask(question)
-    assert time.perf_counter() - started < 10
+    # A ratio, not a wall-clock bound: 20x the text costs about what the capped text costs.
+    assert time.perf_counter() - started < 5 * capped + 0.5
     assert not answer.error
     assert len(answer.question) == MAX_QUESTION_CHARS and question.startswith(answer.question)
     assert "10000" in answer.notice and str(MAX_QUESTION_CHARS) in answer.notice

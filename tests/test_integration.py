@@ -1,8 +1,8 @@
 """The real EmbeddingGemma model end to end: questions of the three user groups.
 
-These load the fetched model (``make test`` fetches it first) and the real index under
-``indexes/`` (built on first use and shared with ``assistant eval``). A missing model is a
-failure with instructions, not a skip: CI must prove the real thing works.
+These load the fetched model (``make test`` fetches it first) and build the real index in a
+temporary folder (never the repo's ``indexes/``). A missing model is a failure with
+instructions, not a skip: CI must prove the real thing works.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def real_assistant():
-    settings = Settings.from_env()
+def real_assistant(tmp_path_factory):
+    settings = Settings.from_env().with_(index_dir=tmp_path_factory.mktemp("real-indexes"))
     status = model_status(settings)
     if not status["present"]:
         pytest.fail(f"embedding model missing at {status['path']}: run `make test` or `assistant model fetch`")

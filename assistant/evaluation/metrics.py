@@ -1,199 +1,232 @@
-"""Evaluation on the gold set: retrieval (BM25 vs dense vs hybrid) and answers.
+"""Metrics: pure functions from gold questions and answer dicts to numbers.
 
-The data follows sentence-transformers' InformationRetrievalEvaluator: ``queries{qid: text}``,
-``relevant{qid: set(clause)}``; metrics come back as one flat dict
-(``hybrid_recall@1``, ``bm25_mrr``, ``hybrid_recall@1/typo`` …).
+Nothing here runs the assistant. :func:`score_question` compares one answer
+(``Answer.to_dict()``) and one ranked search list with the gold row and returns the
+question's *checks* — each a 0/1 (or F1) value for the metrics that apply to that question.
+:func:`aggregate` averages each check over the questions it applies to, giving one flat
+dict (sentence-transformers style: ``search_recall@1``, ``facts``, ``department_exact`` …).
 
-Recall@k here is the share of questions with at least one gold clause among the top k —
-for a one-clause question, exactly "the right clause is in the top k".
+Definitions (the report repeats them):
+
+* ``search_recall@k`` — a gold (doc_id, clause) is among the first k search hits;
+  ``search_mrr`` — 1/rank of the first gold hit (0 if none in the list).
+* ``answer_recall@1`` — the answer's first citation is a gold (doc_id, clause).
+* ``facts`` — every gold fact occurs in the answer text, after removing all whitespace.
+* ``department_exact`` / ``department_f1`` — set of the first citation's departments vs
+  the gold departments written in the gold row (never vs the clause the answer picked).
+* ``clause_set_f1`` — department_tasks/joint questions: F1 of the cited (doc_id, clause)
+  set vs the gold set.
+* ``refusal_accuracy`` — out-of-scope questions refused; ``false_refusal_rate`` —
+  answerable questions refused.
+* ``yes_no_accuracy`` — the direct answer (``direct``, else ``answer``) with leading
+  Markdown removed starts with 是 (yes, but not 是否) / 否 (no) / one of
+  :data:`NOT_STATED_PREFIXES` or is a refusal (not_stated).
+* ``metadata_accuracy`` — ``facts`` on answer_type metadata questions.
+* ``quote_integrity`` — every quote of the answer passes :mod:`.quotes` (source file,
+  contiguous spans, offsets); ``blockquote_verbatim`` — every ``> …`` line of the Markdown
+  is a contiguous span of a cited source.
+* ``correct`` — every 0/1 check of the question passed (F1 values excluded).
 """
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections import defaultdict
 
-import numpy as np
+from assistant.evaluation.quotes import answer_problems, blockquote_problems, squeeze
 
-RETRIEVAL_MODES = {"bm25": "bm25", "dense": "dense", "rrf": "rrf", "weighted": "weighted", "hybrid": "hybrid"}
-
-
-@dataclass
-class GoldQuestion:
-    qid: str
-    question: str
-    category: str
-    group: str = ""
-    clauses: list[int] = field(default_factory=list)
-    out_of_scope: bool = False
-    department: str = ""
-    department_canonical: str = ""
-    metadata_field: str = ""
-    expected: str = ""
-    expected_text: str = ""
+NOT_STATED_PREFIXES = ("文件未", "文件中未", "文件没有", "文件中没有", "未作规定", "未规定", "没有规定")
+# Metrics where lower is better (the gate's floor is a maximum).
+LOWER_IS_BETTER = {"false_refusal_rate"}
+# 0/1 checks that decide ``correct`` (F1 values and search ranks do not).
+CORRECTNESS_CHECKS = ("answer_recall@1", "facts", "department_exact", "refusal_accuracy", "false_refusal_rate",
+                      "yes_no_accuracy", "quote_integrity")
 
 
-def load_gold(path: Path) -> list[GoldQuestion]:
-    known = set(GoldQuestion.__dataclass_fields__)
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                data = json.loads(line)
-                rows.append(GoldQuestion(**{k: v for k, v in data.items() if k in known}))
-    return rows
+def recall_at_k(ranked: list, relevant: set, k: int) -> float:
+    return float(bool(set(ranked[:k]) & relevant))
 
 
-def retrieval_metrics(ranked: dict[str, list[int]], relevant: dict[str, set[int]], ks=(1, 3)) -> dict[str, float]:
-    """Recall@k (hit rate) and MRR of ranked clause lists against gold clause sets."""
+def reciprocal_rank(ranked: list, relevant: set) -> float:
+    for rank, ref in enumerate(ranked, 1):
+        if ref in relevant:
+            return 1.0 / rank
+    return 0.0
+
+
+def f1(predicted: set, gold: set) -> float:
+    if not predicted and not gold:
+        return 1.0
+    hits = len(predicted & gold)
+    if not hits:
+        return 0.0
+    precision, recall = hits / len(predicted), hits / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def facts_present(text: str, facts: list[str]) -> bool:
+    squeezed = squeeze(text)
+    return all(squeeze(fact) in squeezed for fact in facts)
+
+
+def _lead(text: str) -> str:
+    return squeeze(text).lstrip("*#>_-–—:：“\"'「『【[")
+
+
+def yes_no_matches(answer: dict, expected: str) -> bool:
+    """Does the direct answer say ``expected`` (yes / no / not_stated)? See the module docs."""
+    lead = _lead(answer.get("direct") or answer.get("answer") or "")
+    if expected == "yes":
+        return lead.startswith("是") and not lead.startswith("是否") and not answer.get("refused")
+    if expected == "no":
+        return lead.startswith("否") and not answer.get("refused")
+    return bool(answer.get("refused")) or lead.startswith(NOT_STATED_PREFIXES)
+
+
+def _ref(item: dict) -> tuple:
+    return (item.get("doc_id"), item.get("clause"))
+
+
+def score_question(gold, answer: dict, ranked: list | None = None, sources=None, clause_text=None) -> dict:
+    """The checks that apply to one gold question: ``{metric: value}``.
+
+    ``ranked`` is the search result as (doc_id, clause) pairs; ``sources`` a
+    :class:`~.quotes.SourceTexts` (quotes are not checked without it)."""
+    checks: dict[str, float] = {}
+    refused = bool(answer.get("refused"))
+    citations = answer.get("citations") or []
+    first = citations[0] if citations and not refused else None
+    relevant = gold.refs
+    if gold.out_of_scope:
+        checks["refusal_accuracy"] = float(refused)
+    else:
+        checks["false_refusal_rate"] = float(refused)
+        if relevant and ranked is not None:
+            checks["search_recall@1"] = recall_at_k(ranked, relevant, 1)
+            checks["search_recall@3"] = recall_at_k(ranked, relevant, 3)
+            checks["search_mrr"] = reciprocal_rank(ranked, relevant)
+        if relevant:
+            checks["answer_recall@1"] = float(first is not None and _ref(first) in relevant)
+        if gold.is_clause_set and relevant:
+            cited = set() if refused else {_ref(c) for c in citations}
+            checks["clause_set_f1"] = f1(cited, relevant)
+        if gold.facts:
+            ok = not refused and facts_present(answer.get("answer") or "", gold.facts)
+            checks["facts"] = float(ok)
+            if gold.answer_type == "metadata":
+                checks["metadata_accuracy"] = float(ok)
+        if gold.departments is not None:
+            got = set(first.get("departments") or []) if first else set()
+            checks["department_exact"] = float(first is not None and got == set(gold.departments))
+            checks["department_f1"] = f1(got, set(gold.departments)) if first else 0.0
+    if gold.answer_type == "yes_no" and gold.yes_no:
+        checks["yes_no_accuracy"] = float(yes_no_matches(answer, gold.yes_no))
+    if sources is not None and not answer.get("error"):
+        checks["quote_integrity"] = float(not answer_problems(answer, sources, clause_text))
+        checks["blockquote_verbatim"] = float(not blockquote_problems(answer, sources))
+    passed = [checks[name] == (0.0 if name in LOWER_IS_BETTER else 1.0) for name in CORRECTNESS_CHECKS
+              if name in checks]
+    checks["correct"] = float(all(passed))
+    return checks
+
+
+def aggregate(outcomes: list[dict]) -> dict[str, float]:
+    """Mean of each check over the questions it applies to, plus ``n/<metric>`` counts."""
+    sums, counts = defaultdict(float), defaultdict(int)
+    for checks in outcomes:
+        for name, value in checks.items():
+            sums[name] += value
+            counts[name] += 1
+    out = {name: sums[name] / counts[name] for name in sums}
+    out.update({f"n/{name}": float(counts[name]) for name in counts})
+    out["questions"] = float(len(outcomes))
+    return out
+
+
+def breakdown(gold: list, outcomes: list[dict], key: str) -> dict[str, dict[str, float]]:
+    """:func:`aggregate` per value of a gold attribute (``category``, ``group``)."""
+    groups = defaultdict(list)
+    for g, checks in zip(gold, outcomes):
+        groups[getattr(g, key)].append(checks)
+    return {name: aggregate(rows) for name, rows in sorted(groups.items())}
+
+
+def first_ref(answer: dict) -> tuple | None:
+    """What an answer settled on: its first citation, or None for a refusal."""
+    citations = answer.get("citations") or []
+    return None if answer.get("refused") or not citations else _ref(citations[0])
+
+
+def stability(alone: dict[str, dict], together: dict[str, dict]) -> float:
+    """Share of questions answered the same (same first citation, or refused both times)
+    when other documents are added to the corpus."""
+    common = [q for q in alone if q in together]
+    if not common:
+        return 0.0
+    return sum(first_ref(alone[q]) == first_ref(together[q]) for q in common) / len(common)
+
+
+def failure_reasons(gold, checks: dict, answer: dict, ranked: list | None) -> list[str]:
+    """Readable reasons a question is not ``correct`` (for the dev failures list)."""
+    reasons = []
+    got = first_ref(answer)
+    if checks.get("refusal_accuracy") == 0.0:
+        reasons.append(f"answered (first citation {got[1] if got else 'none'}) but should be refused")
+    if checks.get("false_refusal_rate") == 1.0:
+        reasons.append("refused but answerable")
+    if checks.get("answer_recall@1") == 0.0 and got is not None:
+        where = "" if got[0] == gold.doc_id else f"{got[0]}:"
+        reasons.append(f"first citation {where}{got[1]} ∉ gold {sorted(gold.clauses)}")
+    if checks.get("facts") == 0.0 and not answer.get("refused"):
+        missing = [f for f in gold.facts if squeeze(f) not in squeeze(answer.get("answer") or "")]
+        reasons.append(f"missing facts {missing}")
+    if checks.get("department_exact") == 0.0 and got is not None:
+        departments = (answer.get("citations") or [{}])[0].get("departments")
+        reasons.append(f"departments {departments} ≠ gold {gold.departments}")
+    if checks.get("yes_no_accuracy") == 0.0:
+        said = (answer.get("direct") or answer.get("answer") or "")[:30]
+        reasons.append(f"direct answer does not say {gold.yes_no}: {said}")
+    if checks.get("quote_integrity") == 0.0:
+        reasons.append("a quote is not a contiguous span of the source")
+    return reasons
+
+
+# -- helpers other modules import (bench, older tests) -------------------------------------
+
+from assistant.evaluation.gold import load_gold  # noqa: E402,F401 - re-exported for bench/
+
+
+def retrieval_metrics(ranked: dict[str, list], relevant: dict[str, set], ks=(1, 3)) -> dict[str, float]:
+    """Recall@k (hit rate) and MRR of ranked lists against gold sets, averaged over ``relevant``."""
     if not relevant:
         return {**{f"recall@{k}": 0.0 for k in ks}, "mrr": 0.0}
-    out = {}
-    for k in ks:
-        out[f"recall@{k}"] = float(np.mean([bool(set(ranked.get(q, [])[:k]) & gold) for q, gold in relevant.items()]))
-    reciprocal = []
-    for qid, gold in relevant.items():
-        ranks = [i for i, c in enumerate(ranked.get(qid, []), 1) if c in gold]
-        reciprocal.append(1.0 / ranks[0] if ranks else 0.0)
-    out["mrr"] = float(np.mean(reciprocal))
+    out = {f"recall@{k}": sum(recall_at_k(ranked.get(q, []), gold, k) for q, gold in relevant.items()) / len(relevant)
+           for k in ks}
+    out["mrr"] = sum(reciprocal_rank(ranked.get(q, []), gold) for q, gold in relevant.items()) / len(relevant)
     return out
 
 
 def percentile_ms(seconds: list[float], q: float) -> float:
+    import numpy as np
+
     return float(np.percentile(np.asarray(seconds) * 1000.0, q)) if seconds else 0.0
 
 
-def evaluate_retrieval(assistant, gold: list[GoldQuestion], modes=RETRIEVAL_MODES, k: int = 5) -> dict:
-    """Run every mode on the in-scope questions; flat metrics plus per-category ones."""
-    questions = [g for g in gold if g.clauses and not g.out_of_scope]
-    relevant = {g.qid: set(g.clauses) for g in questions}
-    categories = sorted({g.category for g in questions})
-    metrics: dict[str, float] = {"questions": len(questions)}
-    stage_totals: dict[str, dict[str, float]] = {}
-    assistant.search(questions[0].question, k=k)  # warm-up: first call pays lazy loads
-    for name, mode in modes.items():
-        ranked, latencies, stages = {}, [], {}
-        for g in questions:
-            start = time.perf_counter()
-            hits = assistant.search(g.question, k=k, mode=mode, timings=stages)
-            latencies.append(time.perf_counter() - start)
-            ranked[g.qid] = [h.clause for h in hits]
-        for key, value in retrieval_metrics(ranked, relevant).items():
-            metrics[f"{name}_{key}"] = value
-        for category in categories:
-            subset = {q: s for q, s in relevant.items() if next(g for g in questions if g.qid == q).category == category}
-            for key, value in retrieval_metrics(ranked, subset).items():
-                metrics[f"{name}_{key}/{category}"] = value
-        metrics[f"{name}_p50_ms"] = percentile_ms(latencies, 50)
-        metrics[f"{name}_p95_ms"] = percentile_ms(latencies, 95)
-        stage_totals[name] = {s: 1000.0 * v / len(questions) for s, v in stages.items()}
-        metrics[f"_ranked/{name}"] = ranked  # type: ignore[assignment]
-    metrics["_stages_ms"] = stage_totals  # type: ignore[assignment]
-    metrics["_categories"] = categories  # type: ignore[assignment]
-    return metrics
-
-
-def failures(metrics: dict, gold: list[GoldQuestion], mode: str = "hybrid") -> list[dict]:
-    ranked = metrics.get(f"_ranked/{mode}", {})
-    out = []
-    for g in gold:
-        if g.qid in ranked and (not ranked[g.qid] or ranked[g.qid][0] not in g.clauses):
-            out.append({"qid": g.qid, "question": g.question, "gold": g.clauses, "got": ranked[g.qid][:3]})
-    return out
-
-
-def _f1(predicted: set[int], gold: set[int]) -> float:
-    if not predicted and not gold:
-        return 1.0
-    tp = len(predicted & gold)
-    if tp == 0:
-        return 0.0
-    precision, recall = tp / len(predicted), tp / len(gold)
-    return 2 * precision * recall / (precision + recall)
-
-
 def verbatim_problems(answer, document) -> list[str]:
-    """Quotes that are not verbatim substrings of their clause's normalised text."""
+    """Quoted spans of an :class:`Answer` that are not contiguous in ``document``'s source file.
+
+    Spans are ``quotes`` when the answer reports them, else each quoted sentence; the
+    stricter whole-``quote`` check is :func:`~.quotes.answer_problems` (``quote_integrity``)."""
+    from pathlib import Path
+
+    from assistant.evaluation.quotes import SourceTexts, citation_problems
+
+    data = answer.to_dict() if hasattr(answer, "to_dict") else answer
+    path = Path(document.path)
+    sources = SourceTexts([path.parent], fallback=lambda doc_id: document.text)
     problems = []
-    for citation in answer.citations + answer.related:
-        clause = document.clause(citation.clause)
-        if citation.quote not in clause.text and not all(s in clause.text for s in citation.sentences):
-            problems.append(f"clause {citation.clause}: {citation.quote[:40]}")
-        for sentence in citation.sentences:
-            if sentence not in clause.text:
-                problems.append(f"clause {citation.clause}: sentence not verbatim: {sentence[:40]}")
+    for citation in (data.get("citations") or []) + (data.get("related") or []):
+        spans = (citation.get("quotes") or [{"text": s} for s in citation.get("sentences") or []]
+                 or [{"text": citation.get("quote", "")}])
+        problems += citation_problems({"doc_id": citation.get("doc_id"), "clause": citation.get("clause"),
+                                       "quotes": spans}, sources.get(citation.get("doc_id")))
     return problems
-
-
-def evaluate_answers(assistant, gold: list[GoldQuestion]) -> dict:
-    """Answer-level metrics over the whole gold set (see the module docstring of answer.py)."""
-    document = assistant.document
-    metrics: dict = {}
-    latencies, rows = [], []
-    assistant.ask(gold[0].question)  # warm-up
-    for g in gold:
-        start = time.perf_counter()
-        answer = assistant.ask(g.question)
-        latencies.append(time.perf_counter() - start)
-        rows.append((g, answer))
-    in_scope = [(g, a) for g, a in rows if g.clauses and not g.out_of_scope]
-    top1 = [bool(a.citations) and a.citations[0].clause in g.clauses for g, a in in_scope]
-    metrics["answer_recall@1"] = float(np.mean(top1)) if top1 else 0.0
-    responsibility = [(g, a) for g, a in rows if g.category == "responsibility"]
-    exact = []
-    for g, a in responsibility:
-        gold_departments = document.clause(g.clauses[0]).departments if g.clauses else []
-        exact.append(bool(a.citations) and a.citations[0].clause in g.clauses
-                     and a.citations[0].departments == document.clause(a.citations[0].clause).departments
-                     and (a.citations[0].clause != g.clauses[0] or a.citations[0].departments == gold_departments))
-    metrics["department_exactness"] = float(np.mean(exact)) if exact else 0.0
-    department_rows = [(g, a) for g, a in rows if g.category == "department"]
-    f1 = [_f1({c.clause for c in a.citations}, set(g.clauses)) for g, a in department_rows]
-    metrics["department_f1"] = float(np.mean(f1)) if f1 else 0.0
-    oos = [a.refused for g, a in rows if g.out_of_scope]
-    metrics["refusal_accuracy"] = float(np.mean(oos)) if oos else 0.0
-    answerable = [a.refused for g, a in rows if not g.out_of_scope]
-    metrics["false_refusal_rate"] = float(np.mean(answerable)) if answerable else 0.0
-    quotes = [not verbatim_problems(a, document) for g, a in rows]
-    metrics["verbatim_quotes"] = float(np.mean(quotes)) if quotes else 0.0
-    meta = [(g, a) for g, a in rows if g.category == "metadata"]
-    metrics["metadata_accuracy"] = float(np.mean([bool(g.expected) and g.expected in a.answer for g, a in meta])) if meta else 0.0
-    numbers = [(g, a) for g, a in rows if g.expected_text]
-    metrics["target_in_quote"] = float(np.mean([any(g.expected_text in c.quote for c in a.citations)
-                                                for g, a in numbers])) if numbers else 0.0
-    metrics["answer_p50_ms"] = percentile_ms(latencies, 50)
-    metrics["answer_p95_ms"] = percentile_ms(latencies, 95)
-    metrics["_rows"] = rows
-    return metrics
-
-
-def calibration_table(assistant, gold: list[GoldQuestion], thresholds=None) -> list[dict]:
-    """Refusal error rates at each candidate score threshold, for choosing MIN_SCORE.
-
-    One pass with the threshold off; every other refusal rule (foreign places, asked-for
-    content) still applies, as in production. A score-gated answer at threshold t is refused
-    when its best clause scored below t."""
-    from assistant.answering import coverage
-
-    thresholds = thresholds or [round(x, 2) for x in np.arange(0.05, 0.41, 0.01)]
-    saved, coverage.MIN_SCORE = coverage.MIN_SCORE, -1.0
-    outcomes = []
-    try:
-        for g in gold:
-            answer = assistant.ask(g.question)
-            shown = answer.citations or answer.related
-            gated = answer.intent in ("general", "responsibility", "out_of_scope") and shown
-            outcomes.append((g.out_of_scope, answer.refused, shown[0].score if gated else None))
-    finally:
-        coverage.MIN_SCORE = saved
-    table = []
-    for t in thresholds:
-        refused = [(oos, r or (score is not None and score < t)) for oos, r, score in outcomes]
-        n_oos = sum(1 for oos, _ in refused if oos) or 1
-        n_ok = sum(1 for oos, _ in refused if not oos) or 1
-        table.append({"threshold": t,
-                      "refusal_accuracy": sum(r for oos, r in refused if oos) / n_oos,
-                      "false_refusal_rate": sum(r for oos, r in refused if not oos) / n_ok})
-    return table

@@ -1,127 +1,218 @@
-"""``assistant eval``: run the evaluation, print it, write ``eval/report.md`` and a chart.
+"""``eval/report.md`` and ``eval/report.png``: dev and test side by side.
 
-Also the gate: :data:`FLOORS` are the minimum numbers CI accepts.
+Test failures are shown as counts only — never the questions — so nobody tunes the
+assistant on the test split; the dev failures are listed in full, and the refusal
+threshold table is computed on dev only.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from assistant.evaluation.metrics import (calibration_table, evaluate_answers, evaluate_retrieval, failures as retrieval_failures,
-                       load_gold)
+from assistant.evaluation.gate import FLOORS, describe, passes
 
-# metric: (floor, "≥" or "≤"); the gate fails when a number is on the wrong side.
-FLOORS = {
-    "hybrid_recall@1": (0.95, "≥"),
-    "answer_recall@1": (0.95, "≥"),
-    "department_exactness": (1.0, "≥"),
-    "department_f1": (0.95, "≥"),
-    "refusal_accuracy": (0.90, "≥"),
-    "false_refusal_rate": (0.03, "≤"),
-    "verbatim_quotes": (1.0, "≥"),
-}
-MODE_NAMES = {"bm25": "BM25 (jieba)", "dense": "Dense (EmbeddingGemma)", "rrf": "RRF fusion",
-              "weighted": "Weighted sum, min-max", "hybrid": "Hybrid, calibrated (default)"}
-
-
-def gate_failures(metrics: dict) -> list[str]:
-    out = []
-    for name, (floor, side) in FLOORS.items():
-        value = metrics.get(name)
-        if value is None or (value < floor if side == "≥" else value > floor):
-            out.append(f"{name} = {value} (needs {side} {floor})")
-    return out
-
-
-def run_evaluation(assistant, gold_path: Path, out_dir: Path, *, calibrate=False, echo=print) -> list[str]:
-    gold = load_gold(gold_path)
-    started = time.perf_counter()
-    retrieval = evaluate_retrieval(assistant, gold)
-    answers = evaluate_answers(assistant, gold)
-    table = calibration_table(assistant, gold) if calibrate else []
-    metrics = {**retrieval, **answers}
-    failed = gate_failures(metrics)
-    lines = render(metrics, gold, assistant, table, failed, time.perf_counter() - started)
-    echo("\n".join(lines))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    chart(metrics, out_dir / "report.png")
-    return failed
+SPLIT_ORDER = ("dev", "test")
+MODE_NAMES = {"hybrid": "Hybrid (default)", "bm25": "BM25 (jieba)", "dense": "Dense (EmbeddingGemma)",
+              "rrf": "RRF fusion", "weighted": "Weighted sum"}
+BREAKDOWN_METRICS = ("correct", "answer_recall@1", "facts", "refusal_accuracy", "false_refusal_rate")
+WITH_DOCS_METRICS = ("answer_recall@1", "facts", "refusal_accuracy", "false_refusal_rate",
+                     "quote_integrity", "correct")
+DEFINITIONS = [
+    "- **search_recall@k / search_mrr**: a gold (doc_id, clause) among the first k hybrid search hits / "
+    "1÷rank of the first.",
+    "- **answer_recall@1**: the answer's first citation is a gold (doc_id, clause).",
+    "- **facts**: every gold fact string occurs in the answer text (whitespace removed); "
+    "**metadata_accuracy**: the same on metadata questions.",
+    "- **department_exact / department_f1**: the first citation's departments vs the departments written in "
+    "the gold row.",
+    "- **clause_set_f1**: department_tasks / joint questions: cited clauses vs the complete gold set.",
+    "- **refusal_accuracy**: out-of-scope questions refused; **false_refusal_rate**: answerable questions refused.",
+    "- **yes_no_accuracy**: the direct answer starts with 是 (yes) / 否 (no) / 文件未… or is a refusal (not stated).",
+    "- **quote_integrity**: every quote (citations and related) is a contiguous span of the cited *source file* "
+    "(whitespace removed), parts joined by “……” each contiguous, offsets match the clause text; "
+    "**blockquote_verbatim**: every `> …` line of the answer is a contiguous span of a cited source.",
+    "- **correct**: every pass/fail check of the question passed.",
+    "- **with_docs.\\***: the seed questions again with `eval/docs/*` added to the corpus; "
+    "**stability**: share answered the same (same first citation, or refused both times).",
+    "- **multidoc.\\***: the multi-document gold questions (corpus + `eval/docs/*`); "
+    "**dialogue.\\***: multi-turn dialogues.",
+]
 
 
-def _pct(value: float) -> str:
-    return f"{value:.3f}"
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value:.3f}"
 
 
-def render(metrics, gold, assistant, table, failed, seconds) -> list[str]:
-    manifest = assistant.index.manifest
-    modes = [m for m in MODE_NAMES if f"{m}_recall@1" in metrics]
+def _count(metrics: dict, name: str) -> str:
+    n = metrics.get(f"n/{name}")
+    return "" if n is None else str(int(n))
+
+
+def summary_metrics(result=None) -> list[str]:
+    """The headline metrics: exactly the floored ones (retrieval baselines have their own table)."""
+    return list(FLOORS)
+
+
+def render(result) -> list[str]:
+    splits = [s for s in SPLIT_ORDER if s in result.splits]
+    info = result.info
     lines = ["# Evaluation report", "",
-             f"Gold set: `eval/questions.jsonl`, {len(gold)} questions "
-             f"({metrics['questions']} with gold clauses for retrieval). Model `{manifest.get('model_id')}`; "
-             f"index built in {manifest.get('build_seconds')} s over {manifest.get('units')} units. "
-             f"Evaluation took {seconds:.0f} s on this machine.", "",
-             "Recall@k: share of questions with a gold clause among the top k clauses.", "",
-             "## Retrieval: BM25 vs dense vs hybrid (same questions, same run)", "",
-             "| method | Recall@1 | Recall@3 | MRR | p50 ms | p95 ms |", "|---|---|---|---|---|---|"]
-    for m in modes:
-        lines.append(f"| {MODE_NAMES[m]} | {_pct(metrics[f'{m}_recall@1'])} | {_pct(metrics[f'{m}_recall@3'])} | "
-                     f"{_pct(metrics[f'{m}_mrr'])} | {metrics[f'{m}_p50_ms']:.1f} | {metrics[f'{m}_p95_ms']:.1f} |")
-    lines += ["", "### Recall@1 per category", "", "| category | n | " + " | ".join(modes) + " |",
-              "|---|---|" + "---|" * len(modes)]
-    for category in metrics["_categories"]:
-        n = sum(1 for g in gold if g.category == category and g.clauses and not g.out_of_scope)
-        lines.append(f"| {category} | {n} | " + " | ".join(_pct(metrics[f'{m}_recall@1/{category}']) for m in modes) + " |")
-    stages = metrics["_stages_ms"].get("hybrid", {})
-    lines += ["", "### Hybrid query latency by stage (mean ms per query)", "",
-              "| " + " | ".join(stages) + " |", "|" + "---|" * len(stages),
-              "| " + " | ".join(f"{v:.2f}" for v in stages.values()) + " |", ""]
-    lines += ["## Answers", "", "| metric | value | floor |", "|---|---|---|"]
-    for name in ("answer_recall@1", "department_exactness", "department_f1", "refusal_accuracy",
-                 "false_refusal_rate", "verbatim_quotes", "metadata_accuracy", "target_in_quote",
-                 "answer_p50_ms", "answer_p95_ms"):
-        floor = FLOORS.get(name)
-        value = metrics[name]
-        shown = f"{value:.1f}" if name.endswith("_ms") else _pct(value)
-        lines.append(f"| {name} | {shown} | {floor[1] + ' ' + str(floor[0]) if floor else ''} |")
-    if table:
-        lines += ["", "## Refusal threshold calibration (coverage.MIN_SCORE)", "",
-                  "| threshold | refusal accuracy | false-refusal rate |", "|---|---|---|"]
-        lines += [f"| {row['threshold']:.2f} | {row['refusal_accuracy']:.3f} | {row['false_refusal_rate']:.3f} |"
-                  for row in table]
-    misses = retrieval_failures(metrics, gold)
-    lines += ["", f"## Hybrid misses at rank 1 ({len(misses)})", ""]
-    lines += [f"- {m['qid']} {m['question']} — gold {m['gold']}, got {m['got']}" for m in misses]
-    wrong = [(g, a) for g, a in metrics["_rows"] if g.out_of_scope != a.refused]
-    lines += ["", f"## Refusal errors ({len(wrong)})", ""]
-    lines += [f"- {g.qid} {g.question} — {'answered' if g.out_of_scope else 'refused'}" for g, a in wrong]
-    lines += ["", "## Gate", "", "PASSED" if not failed else "FAILED: " + "; ".join(failed)]
+             "Generated by `assistant eval`. Gold files: " +
+             "; ".join(f"**{s}**: {', '.join(info.get('sources', {}).get(s, []))} "
+                       f"({len(result.splits[s].gold)} seed questions)" for s in splits) + ".",
+             f"Model `{info.get('model')}`; corpus {', '.join(info.get('documents', []))}; "
+             f"extra documents for the multi-document run: {', '.join(info.get('extra_documents', [])) or 'none'}. "
+             f"Evaluation took {info.get('seconds', 0):.0f} s.", ""]
+    if info.get("leaks"):
+        leaks = info["leaks"]
+        lines += [f"**Warning: {len(leaks)} test questions also occur in dev**: {', '.join(leaks[:20])}", ""]
+    if info.get("not_independent"):
+        lines += ["Quotes of non-text sources checked against the loader's text (not independent): "
+                  + ", ".join(info["not_independent"]), ""]
+    lines += ["## Summary", "",
+              "The gate reads the **test** column only; floors live in `assistant/evaluation/gate.py`.",
+              "", "| metric | " + " | ".join(splits) + " | n (" + "/".join(splits) + ") | floor | test ok |",
+              "|---|" + "---|" * len(splits) + "---|---|---|"]
+    for name in summary_metrics(result):
+        values = [result.splits[s].metrics.get(name) for s in splits]
+        counts = [_count(result.splits[s].metrics, name) for s in splits]
+        counts = "/".join(counts) if any(counts) else ""
+        rule = FLOORS.get(name)
+        test = result.splits["test"].metrics.get(name) if "test" in result.splits else None
+        ok = "" if rule is None or "test" not in result.splits else ("✅" if passes(test, rule) else "❌")
+        lines.append(f"| {name} | " + " | ".join(_fmt(v) for v in values) +
+                     f" | {counts} | {describe(rule) if rule else ''} | {ok} |")
+    latency = " ".join(f"{s}: p50 {result.splits[s].latency_ms.get('answer_p50_ms', 0):.0f} ms, "
+                       f"p95 {result.splits[s].latency_ms.get('answer_p95_ms', 0):.0f} ms;" for s in splits)
+    lines += ["", f"Answer latency on this (shared) machine, not gated: {latency}", "", "Definitions:", ""]
+    lines += DEFINITIONS
+    lines += _retrieval(result, splits)
+    lines += _breakdown("category", {s: result.splits[s].by_category for s in splits}, splits)
+    lines += _breakdown("group", {s: result.splits[s].by_group for s in splits}, splits)
+    lines += _multidoc(result, splits)
+    lines += _calibration(result.calibration)
+    lines += _failures(result, splits)
+    lines += ["", "## Gate (test split)", ""]
+    if result.gate is None:
+        lines.append("Not run (`assistant eval --gate`).")
+    else:
+        lines.append("PASSED" if not result.gate else f"FAILED ({len(result.gate)}):")
+        lines += [f"- {failure}" for failure in result.gate]
     return lines
 
 
-def chart(metrics: dict, path: Path) -> None:
+def _retrieval(result, splits) -> list[str]:
+    modes = [m for m in MODE_NAMES if m == "hybrid" or any(f"{m}_recall@1" in result.splits[s].metrics for s in splits)]
+    lines = ["", "## Retrieval by method (same questions)", "",
+             "| method | " + " | ".join(f"R@1 {s} | R@3 {s} | MRR {s}" for s in splits) + " |",
+             "|---|" + "---|---|---|" * len(splits)]
+    for mode in modes:
+        prefix = "search_" if mode == "hybrid" else f"{mode}_"
+        cells = []
+        for s in splits:
+            m = result.splits[s].metrics
+            cells += [_fmt(m.get(f"{prefix}recall@1")), _fmt(m.get(f"{prefix}recall@3")), _fmt(m.get(f"{prefix}mrr"))]
+        lines.append(f"| {MODE_NAMES[mode]} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _breakdown(key: str, tables: dict, splits) -> list[str]:
+    names = sorted({name for s in splits for name in tables[s]})
+    header = " | ".join(f"{metric} {s}" for metric in BREAKDOWN_METRICS for s in splits)
+    lines = ["", f"## By {key}", "", f"| {key} | " + " | ".join(f"n {s}" for s in splits) + f" | {header} |",
+             "|---|" + "---|" * (len(splits) + len(splits) * len(BREAKDOWN_METRICS))]
+    for name in names:
+        rows = [tables[s].get(name, {}) for s in splits]
+        counts = [str(int(r.get("questions", 0))) for r in rows]
+        cells = [_fmt(rows[i].get(metric)) for metric in BREAKDOWN_METRICS for i in range(len(splits))]
+        lines.append(f"| {name} | " + " | ".join(counts + cells) + " |")
+    return lines
+
+
+def _multidoc(result, splits) -> list[str]:
+    if not any("with_docs.stability" in result.splits[s].metrics or "multidoc.questions" in result.splits[s].metrics
+               for s in splits):
+        return ["", "## Multiple documents", "", "Not run: no `eval/docs/*` documents."]
+    lines = ["", "## Multiple documents", "",
+             "Seed questions with the seed document alone vs with the extra documents in the corpus.", "",
+             "| metric | " + " | ".join(f"{s} alone | {s} with docs" for s in splits) + " |",
+             "|---|" + "---|---|" * len(splits)]
+    for name in WITH_DOCS_METRICS:
+        cells = []
+        for s in splits:
+            m = result.splits[s].metrics
+            cells += [_fmt(m.get(name)), _fmt(m.get(f"with_docs.{name}"))]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    cells = [c for s in splits for c in ("", _fmt(result.splits[s].metrics.get("with_docs.stability")))]
+    lines.append("| stability | " + " | ".join(cells) + " |")
+    tables = {s: result.splits[s].multidoc_by_category for s in splits}
+    if any(tables.values()):
+        lines += ["", "Multi-document gold questions by category:"]
+        lines += _breakdown("multi-document category", tables, splits)[2:]
+    return lines
+
+
+def _calibration(table) -> list[str]:
+    if not table:
+        return []
+    lines = ["", "## Refusal threshold calibration (dev only)", "",
+             "| threshold | refusal accuracy | false-refusal rate |", "|---|---|---|"]
+    return lines + [f"| {row['threshold']:.2f} | {row['refusal_accuracy']:.3f} | {row['false_refusal_rate']:.3f} |"
+                    for row in table]
+
+
+def _failures(result, splits) -> list[str]:
+    lines = []
+    if "dev" in splits:
+        failures = result.splits["dev"].failures
+        lines += ["", f"## Dev questions not correct ({len(failures)})", ""]
+        lines += [f"- {f['qid']} [{f['category']}] {f['question']} — {'; '.join(f['reasons']) or 'see checks'}"
+                  for f in failures]
+    if "test" in splits:
+        failures = result.splits["test"].failures
+        counts = {}
+        for f in failures:
+            counts[f["category"]] = counts.get(f["category"], 0) + 1
+        lines += ["", f"## Test questions not correct: {len(failures)} of {len(result.splits['test'].gold)}", "",
+                  "Counts only — the questions are not shown, so nobody tunes on the test split.", "",
+                  ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"]
+    return lines
+
+
+def chart(result, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    modes = [m for m in MODE_NAMES if f"{m}_recall@1" in metrics]
-    categories = metrics["_categories"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [1, 2]})
-    width = 0.8 / len(modes)
-    for i, m in enumerate(modes):
-        values = [metrics[f"{m}_recall@1"], metrics[f"{m}_recall@3"], metrics[f"{m}_mrr"]]
-        left.bar([x + i * width for x in range(3)], values, width, label=m)
+    splits = [s for s in SPLIT_ORDER if s in result.splits]
+    names = [n for n in summary_metrics(result) if any(n in result.splits[s].metrics for s in splits)
+             and not n.endswith("_delta")]
+    categories = sorted({c for s in splits for c in result.splits[s].by_category})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(15, 5), gridspec_kw={"width_ratios": [3, 2]})
+    width = 0.8 / max(1, len(splits))
+    for i, s in enumerate(splits):
+        m = result.splits[s]
+        left.bar([x + i * width for x in range(len(names))], [m.metrics.get(n) or 0.0 for n in names], width, label=s)
         right.bar([x + i * width for x in range(len(categories))],
-                  [metrics[f"{m}_recall@1/{c}"] for c in categories], width, label=m)
-    left.set_xticks([x + 0.4 - width / 2 for x in range(3)], ["Recall@1", "Recall@3", "MRR"])
+                  [m.by_category.get(c, {}).get("correct", 0.0) for c in categories], width, label=s)
+    left.set_xticks([x + 0.4 - width / 2 for x in range(len(names))], names, rotation=60, ha="right", fontsize=7)
     left.set_ylim(0, 1.05)
-    left.set_title("Retrieval on the gold set")
-    right.set_xticks([x + 0.4 - width / 2 for x in range(len(categories))], categories, rotation=30, ha="right")
+    left.set_title("Metrics, dev vs test")
+    left.legend(fontsize=8)
+    right.set_xticks([x + 0.4 - width / 2 for x in range(len(categories))], categories, rotation=60, ha="right",
+                     fontsize=7)
     right.set_ylim(0, 1.05)
-    right.set_title("Recall@1 by question category")
-    right.legend(fontsize=8, loc="lower right")
+    right.set_title("Share correct by category")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def write_report(result, out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "report.md"
+    path.write_text("\n".join(render(result)) + "\n", encoding="utf-8")
+    chart(result, out_dir / "report.png")
+    return path
