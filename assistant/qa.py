@@ -69,7 +69,7 @@ class Assistant:
         from assistant.answering.compose import compose_answer
         from assistant.answering.questions import clean_question
         from assistant.answering.records import Answer
-        from assistant.answering.routing import PLACE_BONUS, route
+        from assistant.answering.routing import route
         from assistant.answering.typos import apply, lexicon_for
         from assistant.retrieval.tokenization import base_jieba, to_simplified
 
@@ -87,6 +87,8 @@ class Assistant:
         routed = route(text, self.corpus)
         analysis = analyze(text, self.corpus, doc_ids=list(doc_ids or routed.doc_ids))
         analysis.corrections = fixes
+        analysis.preferred = list(dict.fromkeys(list(analysis.doc_ids) + routed.leaning
+                                                + [d.doc_id for d in self.corpus.documents]))
         if timings is not None:
             timings["analysis"] = timings.get("analysis", 0.0) + time.perf_counter() - started
         # Enough clauses to order eligibility answers and offer related ones; not the whole
@@ -95,7 +97,7 @@ class Assistant:
         # so it is left out of the retrieval query.
         query = _without_departments(text, analysis) if analysis.kind == "responsibility" else text
         hits = self.retriever.search(query, k=min(len(self.corpus.clauses), MAX_HITS), timings=timings,
-                                     doc_ids=analysis.doc_ids or None, leaning=routed.leaning, bonus=PLACE_BONUS)
+                                     doc_ids=analysis.doc_ids or None, leaning=routed.leaning, bonus=routed.bonus)
         started = time.perf_counter()
         answer = compose_answer(cleaned.text, analysis, hits, self.corpus, tokenizer(text))
         answer.notice = cleaned.notice

@@ -70,6 +70,7 @@ class QuestionAnalysis:
     need: str = ""  # what an applicant asks for, the question without who they are
     metadata_fields: list[str] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)  # documents the question names
+    preferred: list[str] = field(default_factory=list)  # documents in the order answers list them
     years: list[str] = field(default_factory=list)
     doc_numbers: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)  # places named (short names)

@@ -14,6 +14,7 @@ import re
 from assistant import lexicons
 from assistant.answering.grounding import ground
 from assistant.answering.records import Answer, Citation
+from assistant.ingest.records import ClauseRef
 from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap
 from assistant.answering.spans import phrases as _phrases
 from assistant.answering.structure import compose_structure
@@ -29,6 +30,10 @@ _COUNTING = re.compile(r"几个|多少个|多少家|几家|how many", re.IGNOREC
 def compose_answer(question: str, analysis, hits, corpus, tokens=None, vocabulary=None) -> Answer:
     """The answer to ``question`` (cleaned), given its analysis and the retrieved hits."""
     documents = corpus.select(analysis.doc_ids) if analysis.doc_ids else list(corpus.documents)
+    # Listings across documents follow the routing's preference: the named, then the
+    # leaning, then the widest jurisdiction (a regional measure applies everywhere).
+    order = {d: i for i, d in enumerate(analysis.preferred)}
+    documents.sort(key=lambda d: order.get(d.doc_id, len(order)))
     context = _Context(question, analysis, hits, corpus, documents, tokens or [], vocabulary)
     if not tokens and not (analysis.clause_refs or analysis.metadata_fields or analysis.departments
                            or analysis.kind == "structure"):
@@ -155,7 +160,9 @@ def _no_such_clause(ctx: _Context) -> Answer:
 
 
 def _clause(ctx: _Context) -> Answer:
-    refs = list(dict.fromkeys(h.ref for h in ctx.hits if h.clause in ctx.analysis.clause_refs))
+    rank = {d.doc_id: i for i, d in enumerate(ctx.documents)}
+    refs = sorted(dict.fromkeys(h.ref for h in ctx.hits if h.clause in ctx.analysis.clause_refs),
+                  key=lambda r: (ctx.analysis.clause_refs.index(r.clause), rank.get(r.doc_id, 99)))
     if not refs:
         return _no_such_clause(ctx)
     citations, parts = [], []
@@ -221,23 +228,27 @@ def _metadata_verdict(ctx: _Context) -> str:
 
 
 def _department(ctx: _Context) -> Answer:
-    index = ctx.corpus.departments
-    docs = {d.doc_id for d in ctx.documents}
+    """The clauses of each named department, per document (in preference order); with
+    "共同", only the clauses every named department shares within one document."""
     rank = {h.ref: i for i, h in enumerate(ctx.hits)}
-    sets = []
-    for name in ctx.analysis.departments:
-        refs = [r for r in index.clauses_by_department.get(name, []) if r.doc_id in docs]
-        sets.append((name, refs))
-    if ctx.analysis.department_mode == "and" and len(sets) > 1:
-        common = [r for r in sets[0][1] if all(r in refs for _, refs in sets[1:])]
-        who = "和".join(name for name, _ in sets)
-        if not common:
-            direct = f"文件中没有{who}共同负责的条款。"
-            lines = [direct] + [f"- {name}：{'、'.join(_cite(ctx, r) for r in refs) or '无'}" for name, refs in sets]
-            return Answer("", "\n".join(lines), False, "department", direct=direct)
-        sets = [(who + "共同", common)]
+    sets = []  # (label, refs)
+    for doc in ctx.documents:
+        names = [n for n in ctx.analysis.departments if n in doc.departments.clauses_by_department]
+        by_name = [(n, [ClauseRef(doc.doc_id, c) for c in doc.departments.clauses_by_department[n]]) for n in names]
+        if ctx.analysis.department_mode == "and" and len(by_name) > 1:
+            common = [r for r in by_name[0][1] if all(r in refs for _, refs in by_name[1:])]
+            sets.append(("和".join(n for n, _ in by_name) + "共同", common, by_name))
+        else:
+            sets += [(n, refs, None) for n, refs in by_name]
+    if ctx.analysis.department_mode == "and" and sets and not any(refs for _, refs, _ in sets):
+        direct = f"文件中没有{sets[0][0].removesuffix('共同')}共同负责的条款。"
+        lines = [direct] + [f"- {n}：{'、'.join(_cite(ctx, r) for r in refs) or '无'}"
+                            for _, _, each in sets if each for n, refs in each]
+        return Answer("", "\n".join(lines), False, "department", direct=direct)
     citations, parts, directs = [], [], []
-    for name, refs in sets:
+    for name, refs, _ in sets:
+        if not refs:
+            continue
         directs.append(f"{name}是{len(refs)}条的责任单位：{'、'.join(_cite(ctx, r) for r in refs)}")
         parts.append(f"**{name}** 是以下 {len(refs)} 条的责任单位：")
         for ref in refs:

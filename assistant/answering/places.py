@@ -117,3 +117,8 @@ def _province_of(short: str) -> str:
 def _level(short: str) -> str:
     place = _by_form().get(short)
     return place.level if place else ""
+
+
+def place_level(short: str) -> int:
+    """0 for a province-level place, 1 for a prefecture-level one, 9 when unknown."""
+    return {"province": 0, "city": 1}.get(_level(short), 9)

@@ -25,6 +25,7 @@ class Route:
     doc_ids: list[str] = field(default_factory=list)  # named: answer from these only
     leaning: list[str] = field(default_factory=list)  # the issuer's place named: a bonus
     reason: str = ""
+    bonus: float = PLACE_BONUS
 
 
 def kind_of(title: str) -> str:
@@ -68,7 +69,23 @@ def route(text: str, corpus) -> Route:
     actor = [d for d in leaning if any(_as_jurisdiction(text, p) for p in set(jurisdiction(corpus.document(d))) & named)]
     if actor and len(actor) < len(documents):
         return Route(actor, reason="发文机关所在地")
-    return Route([], leaning, "发文机关所在地" if leaning else "")
+    if leaning:
+        return Route([], leaning, "发文机关所在地")
+    # No document, place or kind named: a question about "the policy" in general leans to
+    # the widest jurisdiction — a regional measure applies in every city, a city's only there.
+    widest = _widest(documents)
+    return Route([], widest if len(widest) < len(documents) else [], "适用范围最广", DEFAULT_BONUS)
+
+
+DEFAULT_BONUS = 0.03
+
+
+def _widest(documents) -> list[str]:
+    from assistant.answering.places import jurisdiction, place_level
+
+    levels = {d.doc_id: min((place_level(p) for p in jurisdiction(d)), default=9) for d in documents}
+    best = min(levels.values(), default=9)
+    return [d for d, level in levels.items() if level == best and best < 9]
 
 
 _ZONE_AFTER = re.compile(r"^(?:市)?(?:国家级)?[\u4e00-\u9fff]{0,4}?(?:高新区|开发区|园区|工业园|产业园|自贸区|新区)")
