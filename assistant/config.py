@@ -19,6 +19,17 @@ EMBEDDING_DIM = 768
 # Bumped whenever the parser's output changes, so stale indexes are rebuilt.
 PARSER_VERSION = "2"  # 2: phrase units for long sentences
 
+# Policy files larger than this are refused by every loader, `assistant add` and the web
+# upload (a 公文 PDF is a few MB at most; hundreds of MB is a scan or a mistake).
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, "").strip() or default)
+    except ValueError:
+        return default
+
+
+MAX_DOCUMENT_BYTES = _env_int("ASSISTANT_MAX_DOCUMENT_MB", 50) * 2**20
+
 # Questions longer than this are truncated (with a notice) before retrieval.
 MAX_QUESTION_CHARS = 500
 
