@@ -521,7 +521,7 @@ def test_cli_without_model_as_a_real_process(cli_env):
 BINARY_FILES = {
     "policy.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8,  # NUL bytes
     "notice.md": bytes(range(0x80, 0x100)) * 40,  # high-byte soup: not UTF-8, not GB18030 text
-    "policy.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)),  # not a supported kind at all
+    "policy.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)),  # a PDF cut off after its header
     "empty.txt": b"",
 }
 
