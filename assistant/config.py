@@ -30,6 +30,14 @@ def _env_int(name: str, default: int) -> int:
 
 MAX_DOCUMENT_BYTES = _env_int("ASSISTANT_MAX_DOCUMENT_MB", 50) * 2**20
 
+
+def embedding_cache_enabled() -> bool:
+    """Unit embeddings are reused across builds (retrieval/embedding_cache.py) unless
+    ASSISTANT_EMBEDDING_CACHE=off: for timing a cold build, or tests that need the encoder
+    to run."""
+    return os.environ.get("ASSISTANT_EMBEDDING_CACHE", "").strip().lower() not in ("0", "off", "false", "no")
+
+
 # Questions longer than this are truncated (with a notice) before retrieval.
 MAX_QUESTION_CHARS = 500
 

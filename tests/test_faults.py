@@ -220,6 +220,7 @@ from tests.doubles import FakeEncoder
 from assistant.retrieval.index import build_index
 
 index_dir, corpus_dir, delay, log = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+os.environ["ASSISTANT_EMBEDDING_CACHE"] = "off"  # the encoder must run: it is the slow step here
 
 
 class SlowEncoder(FakeEncoder):  # same name, so the same manifest as FakeEncoder(64)

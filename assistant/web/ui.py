@@ -37,6 +37,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
+from assistant.web.files_tab import files_tab  # noqa: E402
 from assistant.web.render import (APP_TITLE, EXAMPLES, answer_markdown, clause_html, department_html,  # noqa: E402
                      department_not_found_html, departments_overview_html, esc, header_html, meta_table_html,
                      outline_html, render_answer_html)
@@ -333,7 +334,8 @@ class PolicyApp(gr.Blocks):
         return super().launch(*args, **kwargs)
 
 
-def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCURRENCY) -> PolicyApp:
+def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCURRENCY,
+             allow_upload: bool = False) -> PolicyApp:
     """The whole app for ``assistant``; ``feedback_path`` defaults to its settings'."""
     if feedback_path is None:
         feedback_path = assistant.settings.feedback_path
@@ -409,6 +411,8 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
                             with gr.Accordion("导语", open=False):
                                 gr.HTML(f'<p class="pa-preamble">{esc(document.preamble)}</p>')
 
+            files_tab(assistant, allow_upload)  # 文件: the corpus, and uploads when allowed
+
         # ---------------------------------------------------------------- events
         ask_outputs = [answer_html, answer_state, markdown_box, download_btn, feedback_status, up_btn, down_btn, copy_btn]
         for trigger in (ask_btn.click, question.submit):
@@ -458,9 +462,9 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
 
 
 def launch(assistant, host: str = "127.0.0.1", port: int = 7860, *, feedback_path=None, block: bool = True,
-           ready_message: str = "助手已就绪: {url}"):
+           ready_message: str = "助手已就绪: {url}", allow_upload: bool = False):
     """Start the server; print ``ready_message`` once it accepts requests."""
-    demo = build_ui(assistant, feedback_path)
+    demo = build_ui(assistant, feedback_path, allow_upload=allow_upload)
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True, inbrowser=False)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     print(ready_message.format(url=f"http://{shown}:{port}"), flush=True)
