@@ -27,24 +27,25 @@ def paragraphs_of(document) -> list[tuple[str, str]]:
     """(kind, text) for each paragraph of ``document``: kinds title, center, right, plain,
     body (first-line indent), section, clause, table."""
     meta = document.meta
+    clause_style = CLAUSE_ARTICLE if document.clauses and document.clauses[0].label.startswith("第") else CLAUSE_PAREN
     out = []
     next_section = next_clause = 1
     for line in document.text.split("\n"):
-        section, clause = SECTION.match(line), CLAUSE_ARTICLE.match(line) or CLAUSE_PAREN.match(line)
+        section, clause = SECTION.match(line), clause_style.match(line)
         if line == meta.title:
             out.append(("title", line))
         elif line == meta.doc_number:
             out.append(("center", line))
         elif line in (meta.signed_date, meta.issuer):
             out.append(("right", line))
-        elif line.startswith(("抄送", "（此件")) or line.endswith("印发") or line.endswith("："):
-            out.append(("plain", line))
         elif section and _number(section) == next_section:
             out.append(("section", line))
             next_section += 1
         elif clause and _number(clause) == next_clause:
             out.append(("clause", line))
             next_clause += 1
+        elif line.startswith(("抄送", "（此件")) or line.endswith("印发") or line.endswith("："):
+            out.append(("plain", line))
         elif "｜" in line:
             out.append(("table", line))
         else:
@@ -116,15 +117,15 @@ def write_pdf(paragraphs, path: Path, *, header: str = HEADER, chars: int = 28, 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def _numbering_xml(articles: bool) -> str:
-    """abstractNum 90: sections ``%1、`` and clauses ``（%2）`` counted across sections
-    (lvlRestart 0) — or, for an article-style file, ``第%1条`` at level 0."""
+def _numbering_xml(chapters: bool, articles: bool) -> tuple[str, str]:
+    """abstractNum 90: sections at level 0 (``%1、`` or ``第%1章``), clauses at level 1
+    (``（%2）`` or ``第%2条``) counted across sections (lvlRestart 0), as offices set it up."""
     def lvl(ilvl, text, restart=None):
         restart = f'<w:lvlRestart w:val="{restart}"/>' if restart is not None else ""
         return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>{restart}'
                 f'<w:suff w:val="nothing"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/></w:lvl>')
 
-    levels = lvl(0, "第%1条") if articles else lvl(0, "%1、") + lvl(1, "（%2）", restart=0)
+    levels = lvl(0, "第%1章" if chapters else "%1、") + lvl(1, "第%2条" if articles else "（%2）", restart=0)
     return (f'<w:abstractNum xmlns:w="{_W}" w:abstractNumId="90">{levels}</w:abstractNum>',
             f'<w:num xmlns:w="{_W}" w:numId="90"><w:abstractNumId w:val="90"/></w:num>')
 
@@ -140,9 +141,10 @@ def write_docx(paragraphs, path: Path, *, auto_number: bool = True, header: str 
     section.header.paragraphs[0].text = header  # must not end up in the text
     section.footer.paragraphs[0].text = "— 1 —"
     articles = any(kind == "clause" and text.startswith("第") for kind, text in paragraphs)
+    chapters = any(kind == "section" and text.startswith("第") for kind, text in paragraphs)
     if auto_number:
         numbering = document.part.numbering_part.element
-        abstract, num = _numbering_xml(articles)
+        abstract, num = _numbering_xml(chapters, articles)
         first_num = numbering.find(qn("w:num"))
         # abstractNum elements must precede num elements in numbering.xml
         numbering.insert(list(numbering).index(first_num) if first_num is not None else len(numbering),
@@ -167,8 +169,7 @@ def write_docx(paragraphs, path: Path, *, auto_number: bool = True, header: str 
         if auto_number and kind == "section":
             text, level = SECTION.sub("", text, count=1), 0
         elif auto_number and kind == "clause":
-            text = (CLAUSE_ARTICLE if articles else CLAUSE_PAREN).sub("", text, count=1)
-            level = 0 if articles else 1
+            text, level = (CLAUSE_ARTICLE if articles else CLAUSE_PAREN).sub("", text, count=1), 1
         paragraph = document.add_paragraph(text)
         paragraph.runs[0].font.size = Pt(16) if paragraph.runs else None
         if level is not None:

@@ -143,6 +143,11 @@ def _width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
+def _p90(values: list[int]) -> int:
+    values = sorted(values)
+    return values[int(0.9 * (len(values) - 1))]
+
+
 def _starts_marker(line: str) -> bool:
     return any(p.match(line) for p in (CLAUSE_ARTICLE, CLAUSE_PAREN, SECTION, ITEM))
 
@@ -152,10 +157,12 @@ def rejoin(lines: list[str]) -> list[str]:
     from assistant.ingest.parser import is_frame_line
 
     cleaned = [clean_line(raw) for raw in lines]
-    widths = sorted(_width(line) for line in cleaned)
-    if not widths:
+    if not cleaned:
         return []
-    text_width = widths[int(0.9 * (len(widths) - 1))]
+    # A wrapped line fills the text width; typesetters that wrap at a character count
+    # (28 a line) leave lines with narrow digits short in width but full in count.
+    full_width = _FULL * _p90([_width(line) for line in cleaned])
+    full_count = _FULL * _p90([len(line) for line in cleaned])
     out: list[str] = []
     wrapped = False  # whether the previous physical line ran to the text width
     for raw, line in zip(lines, cleaned):
@@ -164,7 +171,7 @@ def rejoin(lines: list[str]) -> list[str]:
             out[-1] = _glue(out[-1], line)
         else:
             out.append(line)
-        wrapped = _width(line) >= _FULL * text_width
+        wrapped = _width(line) >= full_width or len(line) >= full_count
     return out
 
 
