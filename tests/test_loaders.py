@@ -213,3 +213,11 @@ def test_unsupported_format_names_the_way_out(tmp_path):
     path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     with pytest.raises(CorpusError, match=r"old\.doc.*\.docx"):
         load_document(path)
+
+
+def test_pdf_running_header_that_is_the_wenhao_keeps_the_real_one(tmp_path, references):
+    """The header repeats the 文号; on page 1 the 文号 under a one-line title is body text."""
+    reference = references[SEED.stem]
+    paragraphs = [("center" if kind == "title" else kind, text) for kind, text in paragraphs_of(reference)]
+    path = write_pdf(paragraphs, tmp_path / "seed.pdf", header="内政发〔2021〕13号", chars=30)
+    assert_same_document(load_document(path), reference)

@@ -117,10 +117,13 @@ def _drop_furniture(pages: list[list[str]]) -> list[str]:
     """All pages' non-blank lines (leading indentation kept), without running
     headers/footers and page numbers."""
     pages = [[line.rstrip() for line in page if clean_line(line)] for page in pages]
+    # A line counts as furniture where it recurs at the same place: the n-th line from the
+    # top (or bottom) of at least half the pages. Same text elsewhere (the 文号 under the
+    # title on page 1, when the running header is the 文号 too) is body text.
     top, bottom = Counter(), Counter()
     for page in pages:
-        top.update({_key(clean_line(line)) for line in page[:_EDGE]})
-        bottom.update({_key(clean_line(line)) for line in page[-_EDGE:]})
+        top.update({(i, _key(clean_line(line))) for i, line in enumerate(page[:_EDGE])})
+        bottom.update({(i, _key(clean_line(line))) for i, line in enumerate(reversed(page[-_EDGE:]))})
     need = max(2, (len(pages) + 1) // 2)  # at least half the pages, and never a single one
     repeated_top = {k for k, n in top.items() if n >= need}
     repeated_bottom = {k for k, n in bottom.items() if n >= need}
@@ -129,8 +132,9 @@ def _drop_furniture(pages: list[list[str]]) -> list[str]:
         keep = []
         for i, raw in enumerate(page):
             line = clean_line(raw)
-            at_top, at_bottom = i < _EDGE, i >= len(page) - _EDGE
-            if (at_top and _key(line) in repeated_top) or (at_bottom and _key(line) in repeated_bottom):
+            from_bottom = len(page) - 1 - i
+            at_top, at_bottom = i < _EDGE, from_bottom < _EDGE
+            if (at_top and (i, _key(line)) in repeated_top) or (at_bottom and (from_bottom, _key(line)) in repeated_bottom):
                 continue
             if (at_top or at_bottom) and _PAGE_NUMBER.match(line):
                 continue
