@@ -221,3 +221,14 @@ def test_pdf_running_header_that_is_the_wenhao_keeps_the_real_one(tmp_path, refe
     paragraphs = [("center" if kind == "title" else kind, text) for kind, text in paragraphs_of(reference)]
     path = write_pdf(paragraphs, tmp_path / "seed.pdf", header="内政发〔2021〕13号", chars=30)
     assert_same_document(load_document(path), reference)
+
+
+def test_html_wenhao_from_the_disclosure_table(tmp_path, references):
+    """gov.cn pages state 发文字号 in a table above the article, not in it."""
+    reference = references[SECOND.stem]
+    paragraphs = [(k, t) for k, t in paragraphs_of(reference) if t != reference.meta.doc_number]
+    path = write_html(paragraphs, tmp_path / "page.html")
+    page = path.read_text(encoding="utf-8").replace(
+        '<div class="info">', '<table class="xxgk"><tr><td>发文字号：</td><td>某政办发〔2023〕8号</td></tr></table><div class="info">')
+    path.write_text(page, encoding="utf-8")
+    assert_same_document(load_document(path), reference)

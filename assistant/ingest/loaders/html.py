@@ -21,8 +21,11 @@ _KNOWN = (
     "//*[@id='zoom']", "//*[@id='UCAP-CONTENT']", "//*[@id='Zoom']",
     "//*[contains(@class, 'pages_content')]", "//*[contains(@class, 'article-content')]",
     "//*[contains(@class, 'article_content')]", "//*[@id='content']//*[contains(@class, 'TRS')]",
+    "//*[contains(@class, 'TRS_UEDITOR')]", "//*[contains(@class, 'trs_paper_default')]",
     "//article",
 )
+# gov.cn-style disclosure tables state the 文号 outside the article: 发文字号：内政发〔2021〕13号
+_WENHAO = re.compile(r"(?:发文字号|文号)\s*[：:]\s*([\u4e00-\u9fff]{1,12}[〔\[［][0-9]{4}[〕\]］][0-9]+号)")
 _DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "select",
          "button", "svg", "canvas", "template")
 _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
@@ -44,6 +47,7 @@ def load(data: bytes, name: str) -> str:
     except (etree.ParserError, ValueError) as exc:
         raise CorpusError(f"{name}: 无法解析网页 (unparseable HTML: {exc})") from None
     title = _page_title(root)
+    stated = _WENHAO.search(re.sub(r"\s+", "", root.text_content()))
     for element in root.xpath("|".join(f"//{tag}" for tag in _DROP)):
         element.drop_tree()
     article = _article(root)
@@ -54,6 +58,12 @@ def load(data: bytes, name: str) -> str:
     if title and not any(_compact(title) in _compact(line) or _compact(line) in _compact(title)
                          for line in lines[:3] if len(_compact(line)) >= 6):
         lines.insert(0, title)
+    if stated and not any(stated.group(1) in _compact(line) for line in lines[:8]):
+        at = 0  # under the title, where the parser reads the 文号
+        for i, line in enumerate(lines[:3]):
+            if title and _compact(line) in _compact(title):
+                at = i + 1
+        lines.insert(at, stated.group(1))
     return "\n".join(lines)
 
 
