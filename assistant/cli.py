@@ -227,15 +227,19 @@ def run_questions(question: str, run, as_json: bool) -> bool:
 
 @cli.command()
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def build(quiet):
+@click.option("--reuse-embeddings", is_flag=True,
+              help="Embed only units not in the embedding cache (default: re-embed every unit).")
+def build(quiet, reuse_embeddings):
     """Build the BM25 and FAISS indexes (atomically; the old index stays usable)."""
     from assistant.ingest.corpus import load_corpus
     from assistant.embedding.encoder import load_encoder
+    from assistant.retrieval.embedding_cache import cache_mode
     from assistant.retrieval.index import build_index
 
     settings = _settings()
     corpus = load_corpus(settings.corpus_dir)
-    path = build_index(settings, corpus, load_encoder(settings), progress=not quiet)
+    with cache_mode("on" if reuse_embeddings else "refresh"):  # an explicit build starts from scratch
+        path = build_index(settings, corpus, load_encoder(settings), progress=not quiet)
     click.echo(f"索引已建立: {path}")
 
 

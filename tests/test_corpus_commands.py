@@ -215,3 +215,10 @@ def test_cli_add_bad_input_changes_nothing(run, home, tmp_path, make, expected):
     assert len(errors) == 1 and expected in errors[0] and Path(path).name in errors[0]
     assert sorted(p.name for p in home.corpus_dir.iterdir()) == before
     assert not home.index_dir.exists() and run.encoder.embedded == 0  # no index work either
+
+
+def test_cli_build_reembeds_everything_unless_asked_to_reuse(run, home):
+    units = len(units_of(home))
+    assert run("build", "--quiet").exit_code == 0 and run.encoder.embedded == units
+    assert run("build", "--quiet").exit_code == 0 and run.encoder.embedded == 2 * units  # from scratch
+    assert run("build", "--quiet", "--reuse-embeddings").exit_code == 0 and run.encoder.embedded == 2 * units

@@ -14,9 +14,11 @@ current unit uses, so the file stays the size of the corpus.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import sqlite3
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -27,6 +29,26 @@ _KEEP_OTHER_SECONDS = 30 * 86400
 _SCHEMA = """CREATE TABLE IF NOT EXISTS vectors (
     key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,
     used_at REAL NOT NULL)"""
+
+
+_MODE: contextvars.ContextVar[str | None] = contextvars.ContextVar("embedding_cache_mode", default=None)
+
+
+@contextmanager
+def cache_mode(mode: str):
+    """Within the block, builds use the cache as ``mode`` says: "on" (read and write),
+    "refresh" (embed everything, then store it: what ``assistant build`` does) or "off"."""
+    token = _MODE.set(mode)
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
+def _mode() -> str:
+    from assistant.config import embedding_cache_enabled
+
+    return _MODE.get() or ("on" if embedding_cache_enabled() else "off")
 
 
 def unit_key(fingerprint: str, title: str | None, text: str) -> str:
@@ -60,17 +82,16 @@ def cached_vectors(path: Path, fingerprint: str, units, encode: Callable[[list],
     """Vectors for ``units`` (objects with ``title`` and ``text``), in order. Only units not
     in the cache at ``path`` are passed to ``encode`` (which returns their vectors in order).
     ``stats`` (optional) receives ``{"cached": n, "embedded": m}``."""
-    from assistant.config import embedding_cache_enabled
-
     units = list(units)
-    if not units or not embedding_cache_enabled():
+    mode = _mode()
+    if not units or mode == "off":
         if stats is not None:
             stats.update(cached=0, embedded=len(units))
         return np.asarray(encode(units), dtype=np.float32)
     keys = [unit_key(fingerprint, u.title, u.text) for u in units]
     connection = _open(Path(path))
     found: dict[str, np.ndarray] = {}
-    if connection is not None:
+    if connection is not None and mode != "refresh":
         try:
             for start in range(0, len(keys), 500):  # SQLite caps the number of ? parameters
                 chunk = keys[start : start + 500]
