@@ -222,3 +222,17 @@ def test_cli_build_reembeds_everything_unless_asked_to_reuse(run, home):
     assert run("build", "--quiet").exit_code == 0 and run.encoder.embedded == units
     assert run("build", "--quiet").exit_code == 0 and run.encoder.embedded == 2 * units  # from scratch
     assert run("build", "--quiet", "--reuse-embeddings").exit_code == 0 and run.encoder.embedded == 2 * units
+
+
+def test_update_after_a_model_change_rebuilds_with_the_new_model(home, monkeypatch):
+    from assistant.retrieval.incremental import indexed_encoder, update_index
+    from assistant.retrieval.index import check_index
+
+    build_index(home, load_corpus(home.corpus_dir), FakeEncoder(64))
+    new = CountingEncoder(32)  # another model ("fake-ngram-32") is configured now
+    monkeypatch.setattr("assistant.embedding.encoder.load_encoder", lambda settings, **kw: new)
+    assert indexed_encoder(home).name == "fake-ngram-64"
+    add_files([SECOND], home.corpus_dir)  # a unit to embed: the model is loaded and found changed
+    update_index(home)
+    assert new.embedded == len(units_of(home))
+    assert check_index(home, load_corpus(home.corpus_dir), new) == []

@@ -19,6 +19,14 @@ from assistant.config import Settings
 from assistant.errors import IndexError_
 
 
+class ModelChanged(IndexError_):
+    """The configured model is not the one the current index was built with."""
+
+    def __init__(self, encoder):
+        super().__init__(f"the index was built with another model than {encoder.name}")
+        self.encoder = encoder
+
+
 class IndexedEncoder:
     """The encoder of the current index, loaded lazily (or in the background)."""
 
@@ -54,8 +62,7 @@ class IndexedEncoder:
         if self._error is not None:
             raise self._error
         if self._encoder.name != self.name:
-            raise IndexError_(f"the model setting changed ({self.name} → {self._encoder.name}); "
-                              "run `assistant build` to re-embed the corpus")
+            raise ModelChanged(self._encoder)
         return self._encoder
 
     @property
@@ -102,4 +109,8 @@ def update_index(settings: Settings, encoder=None, *, progress: bool = False) ->
     from assistant.retrieval.index import build_index
 
     encoder = encoder if encoder is not None else encoder_for_update(settings)
-    return build_index(settings, load_corpus(settings.corpus_dir), encoder, progress=progress)
+    corpus = load_corpus(settings.corpus_dir)
+    try:
+        return build_index(settings, corpus, encoder, progress=progress)
+    except ModelChanged as changed:  # e.g. ASSISTANT_DTYPE changed: every unit needs the new model
+        return build_index(settings, corpus, changed.encoder, progress=progress)
