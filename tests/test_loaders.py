@@ -232,3 +232,25 @@ def test_html_wenhao_from_the_disclosure_table(tmp_path, references):
         '<div class="info">', '<table class="xxgk"><tr><td>发文字号：</td><td>某政办发〔2023〕8号</td></tr></table><div class="info">')
     path.write_text(page, encoding="utf-8")
     assert_same_document(load_document(path), reference)
+
+
+@pytest.mark.parametrize("writer,suffix", [(write_pdf, ".pdf"), (write_docx, ".docx"), (write_html, ".html")],
+                         ids=["pdf", "docx", "html"])
+def test_damaged_files_load_whole_or_fail_cleanly(tmp_path, references, writer, suffix):
+    """Bytes flipped anywhere: a clean CorpusError naming the file, or a document — never
+    another exception."""
+    import random
+
+    good = writer(paragraphs_of(references[SECOND.stem]), tmp_path / f"good{suffix}").read_bytes()
+    rng = random.Random(7)
+    for trial in range(8):
+        data = bytearray(good)
+        for _ in range(20):
+            at = rng.randrange(len(data))
+            data[at] = rng.randrange(256)
+        path = tmp_path / f"damaged-{trial}{suffix}"
+        path.write_bytes(bytes(data))
+        try:
+            load_document(path)
+        except CorpusError as exc:
+            assert path.name in str(exc) and "\n" not in str(exc)

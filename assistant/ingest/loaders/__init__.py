@@ -62,7 +62,15 @@ def load_bytes(data: bytes, name: str) -> str:
     if not data.strip():
         raise CorpusError(f"{name}: 文件为空 (empty file)")
     module = importlib.import_module(f"{__name__}.{_LOADERS[suffix]}")
-    return module.load(data, name)
+    try:
+        return module.load(data, name)
+    except CorpusError as exc:  # one line, whatever a library put into the message
+        raise CorpusError(" ".join(str(exc).split())) from None
+    except (RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError, AssertionError,
+            LookupError, UnicodeError, OSError, ArithmeticError) as exc:
+        # A file no loader check foresaw tripped a parsing library: still the file's fault.
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise CorpusError(f"{name}: 无法读取此文件 (unreadable: {detail})") from None
 
 
 def read_file(path: Path) -> tuple[str, bytes]:
