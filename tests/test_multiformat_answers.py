@@ -39,9 +39,10 @@ def _check(assistant: Assistant):
     # answer composer's; see the lead's multi-document work).
     for question, clause in QUESTIONS:
         hits = assistant.search(question, k=3)
-        assert (hits[0].doc_id, hits[0].clause) == ("second_policy", clause), (question, hits[:2])
+        found = [h for h in hits if (h.doc_id, h.clause) == ("second_policy", clause)]
+        assert found, (question, [(h.doc_id, h.clause) for h in hits])
         doc = assistant.corpus.document("second_policy")
-        assert all(sentence in doc.clause(clause).text for sentence in hits[0].sentences)
+        assert all(sentence in doc.clause(clause).text for sentence in found[0].sentences)
     assert assistant.search("孵化器建设归哪个部门管？", k=1)[0].doc_id == "neimenggu-gaoxinqu-2021"
 
     remove_document("second_policy", assistant.settings.corpus_dir)
