@@ -36,6 +36,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("已中断。", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # `assistant clauses | head`: the reader left; not an error
+            sys.stderr.close()
+            ctx.exit(0)
         except Exception as exc:  # noqa: BLE001 - last line of defence for the user
             if os.environ.get("ASSISTANT_DEBUG"):
                 raise
@@ -47,16 +50,16 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
-def _document():
+def _corpus():
     from assistant.ingest.corpus import load_corpus
 
     corpus = load_corpus(_settings().corpus_dir)
     for problem in corpus.problems:
         click.echo(f"警告: 跳过 {problem}", err=True)
-    return corpus.document()
+    return corpus
 
 
-def parse_clause_number(value: str, count: int) -> int:
+def parse_clause_number(value: str, count: int | None = None) -> int:
     """``12``, ``十二``, ``（十二）``, ``第十二条`` → 12; anything else is a clear error."""
     from assistant.ingest.markers import cn_to_int
 
@@ -64,10 +67,14 @@ def parse_clause_number(value: str, count: int) -> int:
     try:
         number = cn_to_int(text) if text and not text.lstrip("-").isdigit() else int(text)
     except ValueError:
-        raise ClauseNotFound(f"“{value}”不是条款编号；请输入 1–{count} 之间的数字，如 12 或 十二。") from None
-    if not 1 <= number <= count:
-        raise ClauseNotFound(f"没有第{number}条；本文件共有 {count} 条，编号为 1–{count}。")
+        raise ClauseNotFound(f"“{value}”不是条款编号；请输入数字，如 12 或 十二。") from None
+    if number < 1 or (count is not None and number > count):
+        raise ClauseNotFound(f"没有第{number}条" + (f"；共有 {count} 条，编号为 1–{count}。" if count else "。"))
     return number
+
+
+_DOC_OPTION = click.option("--doc", "doc_ids", multiple=True, metavar="ID",
+                           help="Only this document (repeatable); see `assistant docs`.")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,81 +84,125 @@ def cli():
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def doc(as_json):
-    """The document's metadata (文号, 发文机关, 成文日期 …)."""
-    from dataclasses import asdict
-
-    document = _document()
-    if as_json:
-        emit_json({"doc_id": document.doc_id, **asdict(document.meta),
-                   "sections": [asdict(s) for s in document.sections], "clauses": len(document.clauses)})
-        return
-    labels = {"title": "标题", "doc_number": "文号", "addressees": "主送", "issuer": "发文机关",
-              "signed_date": "成文日期", "printing_office": "印发机关", "printed_date": "印发日期",
-              "publication": "公开方式", "copy_to": "抄送"}
-    for key, label in labels.items():
-        click.echo(f"{label}：{getattr(document.meta, key) or '（文件未载明）'}")
-    click.echo("结构：")
-    for section in document.sections:
-        numbers = "、".join(document.clause(n).label for n in section.clauses)
-        click.echo(f"  {section.label}{section.title}  {numbers}")
-
-
-@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
-def clauses(as_json):
-    """Every clause with its title and responsible departments."""
-    document = _document()
-    if as_json:
-        emit_json([c.to_dict() for c in document.clauses])
-        return
-    for c in document.clauses:
-        click.echo(f"{c.heading}\n  责任单位：{'、'.join(c.departments) or '（未列明）'}")
-
-
-@cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("number")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def clause(number, as_json):
-    """One clause in full: NUMBER is 12, 十二 or （十二）."""
-    document = _document()
-    c = document.clause(parse_clause_number(number, len(document.clauses)))
-    if as_json:
-        emit_json(c.to_dict())
-        return
-    click.echo(f"{c.heading}（{c.section_title}）\n\n{c.label}{c.text}\n\n责任单位：{'、'.join(c.departments) or '（未列明）'}")
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
-def departments(as_json):
-    """Every responsible department with the clauses it is responsible for."""
-    index = _document().departments
-    rows = [{"department": name, "clauses": numbers} for name, numbers in index.clauses_by_department.items()]
+def docs(as_json):
+    """Every document of the corpus: doc_id, title, 文号, issuer, dates, clauses, file, format."""
+    corpus = _corpus()
+    rows = [d.summary() for d in corpus.documents]
     if as_json:
         emit_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['department']}：第 {', '.join(map(str, row['clauses']))} 条")
+        click.echo(f"{row['doc_id']}  {row['doc_number'] or '（无文号）'}  《{row['title']}》\n"
+                   f"    {row['issuer']}  成文 {row['signed_date'] or '—'}  印发 {row['printed_date'] or '—'}  "
+                   f"{row['clauses']} 条  {row['format']}  {row['file']}")
+
+
+@cli.command()
+@_DOC_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array (one object per document).")
+def doc(doc_ids, as_json):
+    """Each document's metadata (文号, 发文机关, 成文日期 …) and outline."""
+    from dataclasses import asdict
+
+    from assistant.ingest.records import META_FIELDS
+
+    documents = _corpus().select(doc_ids)
+    if as_json:
+        emit_json([{"doc_id": d.doc_id, **asdict(d.meta), "sections": [asdict(s) for s in d.sections],
+                    "clauses": len(d.clauses)} for d in documents])
+        return
+    for document in documents:
+        click.echo(f"[{document.doc_id}]")
+        for key, label in META_FIELDS.items():
+            click.echo(f"{label}：{getattr(document.meta, key) or '（文件未载明）'}")
+        click.echo("结构：")
+        for section in document.sections:
+            numbers = "、".join(document.clause(n).label for n in section.clauses)
+            click.echo(f"  {section.label}{section.title}  {numbers}")
+        click.echo()
+
+
+@cli.command()
+@_DOC_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def clauses(doc_ids, as_json):
+    """Every clause of every document (or of --doc) with its title and departments."""
+    documents = _corpus().select(doc_ids)
+    if as_json:
+        emit_json([c.to_dict() for d in documents for c in d.clauses])
+        return
+    for document in documents:
+        click.echo(f"[{document.doc_id}] {document.name}")
+        for c in document.clauses:
+            click.echo(f"{c.heading}\n  责任单位：{'、'.join(c.departments) or '（未列明）'}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("number")
+@_DOC_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (an array when several documents match).")
+def clause(number, doc_ids, as_json):
+    """One clause in full: NUMBER is 12, 十二 or （十二）; with several documents, each one's."""
+    documents = _corpus().select(doc_ids)
+    n = parse_clause_number(number)
+    found = [d.clause(n) for d in documents if any(c.number == n for c in d.clauses)]
+    if not found:
+        counts = "；".join(f"{d.doc_id} 共 {len(d.clauses)} 条" for d in documents)
+        raise ClauseNotFound(f"没有第{n}条（{counts}）。")
+    if as_json:
+        emit_json(found[0].to_dict() if len(found) == 1 else [c.to_dict() for c in found])
+        return
+    for c in found:
+        prefix = f"[{c.doc_id}] " if len(documents) > 1 else ""
+        section = f"（{c.section_title}）" if c.section_title and c.section_title != c.title else ""
+        click.echo(f"{prefix}{c.heading}{section}\n\n{c.label}{c.text}\n\n责任单位：{'、'.join(c.departments) or '（未列明）'}\n")
+
+
+@cli.command()
+@_DOC_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def departments(doc_ids, as_json):
+    """Every responsible department with the clauses (of each document) it is responsible for."""
+    corpus = _corpus()
+    wanted = {d.doc_id for d in corpus.select(doc_ids)}
+    rows = []
+    for name, refs in corpus.departments.clauses_by_department.items():
+        refs = [r for r in refs if r.doc_id in wanted]
+        if refs:
+            rows.append({"department": name, "clauses": [{"doc_id": r.doc_id, "clause": r.clause} for r in refs]})
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        by_doc: dict[str, list[str]] = {}
+        for r in row["clauses"]:
+            by_doc.setdefault(r["doc_id"], []).append(str(r["clause"]))
+        where = "；".join(f"{d} 第 {', '.join(ns)} 条" for d, ns in by_doc.items())
+        click.echo(f"{row['department']}：{where}")
 
 
 @cli.command()
 @click.argument("name", nargs=-1, required=True)
+@_DOC_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def department(name, as_json):
-    """What one department is responsible for (full or short name: 发改委, 人社厅 …)."""
-    document = _document()
+def department(name, doc_ids, as_json):
+    """What one department is responsible for, grouped by document (full or short name: 发改委, 人社厅 …)."""
+    corpus = _corpus()
     query = " ".join(name)
-    names, numbers = document.departments.clauses_for(query)
-    items = [document.clause(n) for n in numbers]
+    names, refs = corpus.departments.clauses_for(query, [d.doc_id for d in corpus.select(doc_ids)])
+    items = [corpus.get(r) for r in refs]
     if as_json:
         emit_json({"query": query, "departments": names,
-                   "clauses": [{"clause": c.number, "label": c.label, "title": c.title,
-                                "departments": c.departments} for c in items]})
+                   "clauses": [{"doc_id": c.doc_id, "clause": c.number, "label": c.label, "title": c.title,
+                                "heading": c.heading, "departments": c.departments} for c in items]})
         return
     click.echo(f"{'、'.join(names)} 是以下 {len(items)} 条的责任单位：")
+    current = None
     for c in items:
+        if c.doc_id != current and len(corpus.documents) > 1:
+            current = c.doc_id
+            click.echo(f"[{c.doc_id}] {corpus.document(c.doc_id).name}")
         click.echo(f"  {c.heading}")
 
 
@@ -249,7 +300,8 @@ def build(quiet, reuse_embeddings):
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many clauses.")
 @click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense", "weighted", "rrf"]), default="hybrid",
               show_default=True)
-def search(question, as_json, k, mode):
+@_DOC_OPTION
+def search(question, as_json, k, mode, doc_ids):
     """Ranked clauses for QUESTION; QUESTION '-' reads one question per line from stdin."""
     if not question:
         raise click.UsageError("请给出问题，或用 - 从标准输入逐行读取。")
@@ -269,7 +321,7 @@ def search(question, as_json, k, mode):
         cleaned = clean_question(text)
         if invalid(cleaned):
             return False
-        hits = assistant.search(cleaned.text, k=k, mode=mode)
+        hits = assistant.search(cleaned.text, k=k, mode=mode, doc_ids=list(doc_ids))
         if as_json:
             data = {"question": cleaned.text, "hits": [h.to_dict() for h in hits]}
             emit_json({**data, "notice": cleaned.notice} if cleaned.notice else data)
@@ -277,7 +329,9 @@ def search(question, as_json, k, mode):
             if cleaned.notice:
                 click.echo(f"注意: {cleaned.notice}", err=True)
             for rank, h in enumerate(hits, 1):
-                click.echo(f"{rank}. 第{h.label}条 {h.title}  ({h.score:.3f}, {'+'.join(h.found_by) or '-'})")
+                clause = assistant.corpus.get(h.ref)
+                where = f"[{h.doc_id}] " if len(assistant.corpus.documents) > 1 else ""
+                click.echo(f"{rank}. {where}{clause.heading}  ({h.score:.3f}, {'+'.join(h.found_by) or '-'})")
                 for sentence in h.sentences:
                     click.echo(f"     “{sentence}”")
         return True
@@ -288,12 +342,13 @@ def search(question, as_json, k, mode):
 @cli.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
-def ask(question, as_json):
+@_DOC_OPTION
+def ask(question, as_json, doc_ids):
     """A grounded answer to QUESTION; QUESTION '-' reads one question per line from stdin."""
     if question is None:
         raise click.UsageError("请给出问题，或用 - 从标准输入逐行读取。")
-    from assistant.answering.compose import Answer
     from assistant.answering.questions import clean_question
+    from assistant.answering.records import Answer
 
     cleaned = clean_question(question) if question != "-" else None
     if cleaned and cleaned.error:  # fail fast, before loading the model
@@ -305,7 +360,7 @@ def ask(question, as_json):
     assistant = _load_assistant(quiet=as_json)
 
     def run(text) -> bool:
-        answer = assistant.ask(text)
+        answer = assistant.ask(text, doc_ids=list(doc_ids))
         if as_json:
             emit_json(answer.to_dict())
         elif answer.error:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from assistant.config import Settings
 from assistant.retrieval.hybrid import FusionConfig, HybridRetriever
 
+MAX_HITS = 50
+
 
 @dataclass
 class Assistant:
@@ -46,16 +48,57 @@ class Assistant:
 
     @property
     def document(self):
+        """The first document (single-document callers); see ``corpus`` for all of them."""
         return self.corpus.document()
 
-    def search(self, question: str, k: int = 5, mode: str = "hybrid", timings: dict | None = None):
+    def search(self, question: str, k: int = 5, mode: str = "hybrid", timings: dict | None = None,
+               doc_ids=None):
         from assistant.answering.questions import clean_question
 
         # Same cleaning as ``ask`` (control characters, lone surrogates, length cap), so no
         # caller can hand the encoder text it cannot encode or of unbounded length.
-        return self.retriever.search(clean_question(question).text, k=k, mode=mode, timings=timings)
+        if doc_ids:
+            self.corpus.select(doc_ids)  # unknown ids: a clear error
+        return self.retriever.search(clean_question(question).text, k=k, mode=mode, timings=timings,
+                                     doc_ids=doc_ids)
 
-    def ask(self, question: str, timings: dict | None = None):
+    def ask(self, question: str, timings: dict | None = None, doc_ids=None):
+        """A grounded :class:`~assistant.answering.records.Answer`; ``doc_ids`` restricts the
+        documents answered from (default: the ones the question names, else all)."""
+        from assistant.answering.analysis import analyze
         from assistant.answering.compose import compose_answer
+        from assistant.answering.questions import clean_question
+        from assistant.answering.records import Answer
+        from assistant.answering.routing import PLACE_BONUS, route
+        from assistant.answering.typos import apply, lexicon_for
+        from assistant.retrieval.tokenization import base_jieba, to_simplified
 
-        return compose_answer(self, question, timings=timings)
+        cleaned = clean_question(question)
+        if cleaned.error:
+            return Answer(question=cleaned.text, answer=cleaned.error, refused=True, intent="invalid",
+                          error=cleaned.error, direct=cleaned.error)
+        if doc_ids:
+            self.corpus.select(doc_ids)
+        started = time.perf_counter()
+        text = to_simplified(cleaned.text)
+        tokenizer = self.retriever.sparse.tokenizer
+        fixes = lexicon_for(self.corpus, base_jieba()).correct(text)
+        text = apply(text, fixes)
+        routed = route(text, self.corpus)
+        analysis = analyze(text, self.corpus, doc_ids=list(doc_ids or routed.doc_ids))
+        analysis.corrections = fixes
+        if timings is not None:
+            timings["analysis"] = timings.get("analysis", 0.0) + time.perf_counter() - started
+        # Enough clauses to order eligibility answers and offer related ones; not the whole
+        # corpus, which may have thousands.
+        hits = self.retriever.search(text, k=min(len(self.corpus.clauses), MAX_HITS), timings=timings,
+                                     doc_ids=analysis.doc_ids or None, leaning=routed.leaning, bonus=PLACE_BONUS)
+        started = time.perf_counter()
+        answer = compose_answer(cleaned.text, analysis, hits, self.corpus, tokenizer(text))
+        answer.notice = cleaned.notice
+        if fixes:
+            note = "；".join(f"“{a}”按“{b}”理解" for a, b in fixes.items())
+            answer.notice = "；".join(n for n in (answer.notice, note) if n)
+        if timings is not None:
+            timings["compose"] = timings.get("compose", 0.0) + time.perf_counter() - started
+        return answer

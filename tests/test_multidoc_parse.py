@@ -5,7 +5,7 @@ Each document exercises a different 公文 layout: a city 若干措施 in 第X�
 （一） items and responsibilities stated inside the articles; a 通知 in 一、 sections with
 1. 2. items, an 附件 note and no clause markers. The expectations below are read off the
 documents by hand: what the parser *should* produce. Where today's parser falls short the
-test is ``xfail(strict=True)`` so it flips (and fails loudly) the day the parser is fixed.
+test documents a parser rule these documents exercise.
 """
 
 from __future__ import annotations
@@ -109,16 +109,10 @@ def test_baotou_departments(docs):
     assert doc.departments.clauses_by_department["稀土高新区管委会"][:2] == [3, 8]
 
 
-@pytest.mark.xfail(strict=True, reason="parser: a group beginning with 各 is kept whole as a collective "
-                   "unit, so '各旗县区人民政府、稀土高新区管委会' (第九条) stays one name; 各 only "
-                   "covers 旗县区人民政府, 稀土高新区管委会 is one body")
 def test_baotou_collective_then_single_body(docs):
     assert docs[BAOTOU].clause(9).departments == ["市科技局", "市财政局", "各旗县区人民政府", "稀土高新区管委会"]
 
 
-@pytest.mark.xfail(strict=True, reason="departments: short names resolve only to 自治区-level cores "
-                   "(科技局→科技厅), and 市 is not a distributable prefix, so city names (市科技局, 市财政局) "
-                   "and city branches (人民银行包头市中心支行) are unreachable by 科技局/财政局/人民银行")
 def test_baotou_short_department_names_resolve(docs):
     index = docs[BAOTOU].departments
     assert index.resolve("科技局") == ["市科技局"]
@@ -199,24 +193,18 @@ def test_nmg_sections_are_the_citable_units(docs):
     assert doc.preamble.endswith("有关事项通知如下。")
 
 
-@pytest.mark.xfail(strict=True, reason="parser: in a document without clause markers the numbered "
-                   "items 1. 2. … of a section are joined into one line and not recorded as items")
 def test_nmg_items_inside_sections(docs):
     doc = docs[NMG]
     assert [len(c.items) for c in doc.clauses] == [6, 3, 3, 4, 2]
     assert doc.clause(1).items[0].text.startswith("在自治区行政区域内注册成立一年以上的居民企业")
 
 
-@pytest.mark.xfail(strict=True, reason="parser: the 附件 note after the last section (附件：1.… / 2.…) is "
-                   "read as part of section 五、联系方式 (and its two lines run together)")
 def test_nmg_attachment_note_is_not_section_text(docs):
     doc = docs[NMG]
     assert "附件" not in doc.clause(5).text
     assert doc.clause(5).text.rstrip().endswith("010-68598950。")
 
 
-@pytest.mark.xfail(strict=True, reason="Clause.heading renders a section label as '第一、条 申报条件'; "
-                   "a section-level unit should be cited as '一、申报条件'")
 def test_nmg_heading_of_a_section_unit(docs):
     assert docs[NMG].clause(1).heading == "一、申报条件"
 

@@ -1,219 +1,319 @@
-"""Grounded answers, composed from the document itself — no language model.
+"""Grounded answers, composed from the documents themselves — no language model.
 
-Every word a user reads is either a fixed template phrase or a verbatim quote of the
-normalised clause text. Each kind of question (see :mod:`assistant.answering.intent`) has its own
-composer; all of them return one :class:`Answer`, whose ``to_dict`` is the JSON contract
-shared by the CLI, the Python API and the web app.
+:func:`compose_answer` is a pure function of (question, analysis, hits, corpus): every word
+a user reads is a fixed template phrase or a verbatim span of a clause. The answer begins
+with a direct answer to the question asked — the span with the number, 是/否 with the
+deciding text, the department list, the section — and then quotes the evidence, each quote
+one contiguous span of its clause.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict, dataclass, field
+import re
 
-from assistant.answering.coverage import covers, quote_sentences
-from assistant.answering.intent import APPLICANTS, Intent, detect_intent
-from assistant.answering.questions import clean_question
-from assistant.retrieval.tokenization import to_simplified
+from assistant import lexicons
+from assistant.answering.grounding import ground
+from assistant.answering.records import Answer, Citation
+from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap
+from assistant.answering.structure import compose_structure
 
-
-MAX_HITS = 50
-
-
-@dataclass
-class Citation:
-    doc_id: str
-    doc_title: str
-    clause: int
-    label: str
-    title: str
-    quote: str  # verbatim: one or more consecutive-or-not sentences of the clause, joined
-    departments: list[str]
-    score: float
-    heading: str = ""
-    sentences: list[str] = field(default_factory=list)  # the quoted sentences, for highlighting
+# At most this many clauses are quoted in full per answer: a question naming every clause
+# ("输出第一条、第二条……") gets a bounded answer, never the whole document.
+MAX_CLAUSES_PER_ANSWER = 5
+SECOND_RATIO = 0.92  # a runner-up clause is cited too when it scores this close to the best
+_NUMBER_IN = re.compile(r"\d+(?:\.\d+)?")
 
 
-@dataclass
-class Answer:
-    question: str
-    answer: str
-    refused: bool
-    intent: str
-    citations: list[Citation] = field(default_factory=list)
-    related: list[Citation] = field(default_factory=list)  # offered on refusals, not as an answer
-    notice: str = ""  # e.g. "question truncated"
-    error: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def _citation(doc, clause, sentences: list[str], score: float) -> Citation:
-    sentences = [s for s in sentences if s in clause.text] or clause.sentences[:1]
-    return Citation(doc_id=doc.doc_id, doc_title=doc.meta.title, clause=clause.number, label=clause.label,
-                    title=clause.title, quote="".join(sentences), departments=list(clause.departments),
-                    score=round(float(score), 4), heading=clause.heading, sentences=sentences)
+def compose_answer(question: str, analysis, hits, corpus, tokens=None, vocabulary=None) -> Answer:
+    """The answer to ``question`` (cleaned), given its analysis and the retrieved hits."""
+    documents = corpus.select(analysis.doc_ids) if analysis.doc_ids else list(corpus.documents)
+    context = _Context(question, analysis, hits, corpus, documents, tokens or [], vocabulary)
+    if not tokens and not (analysis.clause_refs or analysis.metadata_fields or analysis.departments
+                           or analysis.kind == "structure"):
+        return _clarify(context)
+    composer = {"clause": _clause, "metadata": _metadata, "structure": compose_structure,
+                "department": _department, "responsibility": _responsibility,
+                "eligibility": _eligibility}.get(analysis.kind, _general)
+    answer = composer(context)
+    answer.question = question
+    answer.analysis = analysis.to_dict()
+    if not answer.answer:
+        answer.answer = answer.direct
+    return answer
 
 
-def _quote_md(citation: Citation) -> str:
-    return "\n".join(f"> {s}" for s in citation.sentences)
+class _Context:
+    """What every composer reads: plain data, no search."""
+
+    def __init__(self, question, analysis, hits, corpus, documents, tokens, vocabulary):
+        self.question, self.analysis, self.hits, self.corpus = question, analysis, hits, corpus
+        self.documents, self.tokens, self.vocabulary = documents, tokens, vocabulary
+        self.many = len(corpus.documents) > 1
+
+    def doc(self, doc_id):
+        return self.corpus.document(doc_id)
+
+    def heading(self, doc, clause) -> str:
+        """``第（十二）条 强化科技金融服务``, with the document named when there are several."""
+        return f"{doc.name}{clause.heading}" if self.many else clause.heading
 
 
-def _departments_md(citation: Citation) -> str:
+# -- shared pieces -----------------------------------------------------------------------
+
+
+def quote_md(citation: Citation) -> str:
+    return "\n".join(f"> {q.text}".replace("\n", "\n> ") for q in citation.quotes)
+
+
+def departments_md(citation: Citation) -> str:
     return "责任单位：" + ("、".join(citation.departments) if citation.departments else "该条未列明责任单位")
 
 
-def compose_answer(assistant, question: str, timings: dict | None = None) -> Answer:
-    """Answer ``question`` from the assistant's document; see the module docstring."""
-    cleaned = clean_question(question)
-    if cleaned.error:
-        return Answer(question=cleaned.text, answer=cleaned.error, refused=True, intent="invalid", error=cleaned.error)
-    text = to_simplified(cleaned.text)
-    doc = assistant.document
-    start = time.perf_counter()
-    intent = detect_intent(text, doc.departments)
-    intent_seconds = time.perf_counter() - start
-    # Enough clauses to order eligibility answers and offer related ones; not the whole
-    # corpus, which may have thousands.
-    hits = assistant.search(cleaned.text, k=min(len(doc.clauses), MAX_HITS), timings=timings)
-    composer = {"clause": _clause, "metadata": _metadata, "department": _department,
-                "responsibility": _responsibility, "eligibility": _eligibility}.get(intent.kind, _general)
-    start = time.perf_counter() - intent_seconds
-    tokens = assistant.retriever.sparse.tokenizer(text)
-    answer = composer(doc, text, intent, hits, tokens)
-    answer.question = cleaned.text
-    answer.notice = cleaned.notice
-    if timings is not None:
-        timings["compose"] = timings.get("compose", 0.0) + time.perf_counter() - start
-    return answer
+def evidence_md(ctx: _Context, citation: Citation, departments: bool = True) -> str:
+    clause = ctx.doc(citation.doc_id).clause(citation.clause)
+    head = f"**{ctx.heading(ctx.doc(citation.doc_id), clause)}**"
+    parts = [head, quote_md(citation)]
+    if departments:
+        parts.append(departments_md(citation))
+    return "\n\n".join(parts)
+
+
+def refuse(ctx: _Context, reason: str = "", offer_related: bool = False, hits=None) -> Answer:
+    hits = ctx.hits if hits is None else hits
+    related = []
+    if offer_related:
+        for h in hits[:3]:
+            doc = ctx.doc(h.doc_id)
+            related.append(make_citation(doc, doc.clause(h.clause), h.sentence_indices, h.score))
+    direct = f"文件中没有关于这个问题的规定。{reason}".strip()
+    lines = [direct]
+    if related:
+        lines.append("\n以下条款内容相近，仅供参考（不是对该问题的回答）：")
+        lines += [f"- {ctx.heading(ctx.doc(c.doc_id), ctx.doc(c.doc_id).clause(c.clause))}" for c in related]
+    return Answer("", "\n".join(lines), True, "out_of_scope", [], related, direct=direct)
+
+
+def _clarify(ctx: _Context) -> Answer:
+    direct = ("请具体说明您想了解文件的哪方面内容，例如“科技金融有哪些支持”“孵化器建设由哪个部门负责”"
+              "或“第十二条讲什么”。")
+    return Answer("", direct, True, "clarify", direct=direct)
+
+
+def quoted_indices(ctx: _Context, clause, hit) -> list[int]:
+    """The sentences to quote: the retriever's best, plus the sentence holding the asked
+    fact (a number, a date, an asked year) when the best ones lack it."""
+    chosen = [i for i in (hit.sentence_indices if hit else []) if i < len(clause.sentences)] or [0]
+    kind = {"number": "number", "date": "date"}.get(ctx.analysis.asked)
+    kinds = [kind] if kind else []
+    kinds += [k for k in ctx.analysis.asks_for if k in HAS and k not in kinds]
+    grams = bigrams(ctx.analysis.text)
+    for k in kinds:
+        typed = [i for i, s in enumerate(clause.sentences) if HAS[k].search(s)
+                 and all(y in s for y in ctx.analysis.years)]
+        typed = typed or [i for i, s in enumerate(clause.sentences) if HAS[k].search(s)]
+        if typed and not any(i in typed for i in chosen):
+            best = max(typed, key=lambda i: overlap(grams, clause.sentences[i]))
+            chosen = sorted(set(chosen) | {best})
+        elif typed:
+            best = max(typed, key=lambda i: overlap(grams, clause.sentences[i]))
+            if overlap(grams, clause.sentences[best]) > max(overlap(grams, clause.sentences[i]) for i in chosen):
+                chosen = sorted(set(chosen) | {best})
+    return chosen
+
+
+def top_citations(ctx: _Context, hits) -> list[Citation]:
+    """The best clause, and the runner-up when it scores almost as well."""
+    chosen = hits[:1] + [h for h in hits[1:2] if hits and h.score >= SECOND_RATIO * hits[0].score]
+    out = []
+    for h in chosen:
+        doc = ctx.doc(h.doc_id)
+        clause = doc.clause(h.clause)
+        out.append(make_citation(doc, clause, quoted_indices(ctx, clause, h), h.score))
+    return out
 
 
 # -- composers ---------------------------------------------------------------------------
 
 
-def _refuse(doc, hits, reason: str, offer_related: bool = True) -> Answer:
-    # Nearby clauses help only when the question was about the document's topics at all.
-    related = [_citation(doc, doc.clause(h.clause), h.sentences, h.score) for h in hits[:3]] if offer_related else []
-    lines = [f"文件中没有关于这个问题的规定。{reason}".strip()]
-    if related:
-        lines.append("\n以下条款内容相近，仅供参考（不是对该问题的回答）：")
-        lines += [f"- {c.heading}" for c in related]
-    return Answer("", "\n".join(lines), True, "out_of_scope", [], related)
-
-
-# At most this many clauses are quoted in full per answer: a question naming every clause
-# ("输出第一条、第二条……") gets a bounded answer, never the whole document.
-MAX_CLAUSES_PER_ANSWER = 5
-
-
-def _clause(doc, text, intent: Intent, hits, tokens) -> Answer:
-    valid = [n for n in intent.clause_refs if 1 <= n <= len(doc.clauses)]
-    if not valid:
-        numbers = "、".join(str(n) for n in intent.clause_refs)
-        return Answer("", f"本文件没有第{numbers}条；共 {len(doc.clauses)} 条，编号为（一）至"
-                      f"{doc.clauses[-1].label}。", True, "clause")
+def _clause(ctx: _Context) -> Answer:
+    refs = [h.ref for h in ctx.hits if h.clause in ctx.analysis.clause_refs]
+    refs = list(dict.fromkeys(refs))
+    if not refs:
+        counts = "；".join(f"{d.name}共 {len(d.clauses)} 条（{d.clauses[0].cite}至{d.clauses[-1].cite}）"
+                          for d in ctx.documents if d.clauses)
+        numbers = "、".join(f"第{n}条" for n in ctx.analysis.clause_refs)
+        direct = f"文件没有{numbers}。{counts}。"
+        return Answer("", direct, True, "clause", direct=direct)
     citations, parts = [], []
-    shown, valid = valid[:MAX_CLAUSES_PER_ANSWER], valid[MAX_CLAUSES_PER_ANSWER:]
-    for number in shown:
-        clause = doc.clause(number)
-        citation = _citation(doc, clause, list(clause.sentences), 1.0)
+    shown, rest = refs[:MAX_CLAUSES_PER_ANSWER], refs[MAX_CLAUSES_PER_ANSWER:]
+    for ref in shown:
+        doc = ctx.doc(ref.doc_id)
+        clause = doc.clause(ref.clause)
+        citation = make_citation(doc, clause, list(range(len(clause.sentences))), 1.0)
         citations.append(citation)
-        section = f"（{clause.section_title}）" if clause.section_title else ""
-        parts.append(f"**{clause.heading}**{section}\n\n{_quote_md(citation)}\n\n{_departments_md(citation)}")
-    if valid:
-        parts.append(f"一次最多显示 {MAX_CLAUSES_PER_ANSWER} 条；其余 {len(valid)} 条请分别查询，"
-                     f"如“第{valid[0]}条讲什么”。")
-    return Answer("", "\n\n".join(parts), False, "clause", citations)
+        section = f"（{citation.section}）" if citation.section else ""
+        parts.append(f"**{ctx.heading(doc, clause)}**{section}\n\n{quote_md(citation)}\n\n{departments_md(citation)}")
+    direct = "；".join(f"{ctx.heading(ctx.doc(c.doc_id), ctx.doc(c.doc_id).clause(c.clause))}" for c in citations)
+    direct = f"{direct}。原文如下。" if len(citations) == 1 else f"共 {len(citations)} 处：{direct}。"
+    if rest:
+        parts.append(f"一次最多显示 {MAX_CLAUSES_PER_ANSWER} 条；其余 {len(rest)} 条请分别查询。")
+    return Answer("", "\n\n".join([direct] + parts), False, "clause", citations, direct=direct)
 
 
-_FIELD_NAMES = {"doc_number": "文号", "issuer": "发文机关", "signed_date": "成文日期", "printed_date": "印发日期",
-                "printing_office": "印发机关", "addressees": "主送机关", "copy_to": "抄送",
-                "publication": "公开方式", "title": "标题"}
+def _metadata(ctx: _Context) -> Answer:
+    from assistant.ingest.records import META_FIELDS
+
+    blocks, directs = [], []
+    for doc in ctx.documents:
+        lines = []
+        for name in ctx.analysis.metadata_fields:
+            value = getattr(doc.meta, name, "")
+            lines.append(f"{META_FIELDS[name]}：{value}" if value else f"{META_FIELDS[name]}：文件中未载明。")
+        directs.append(("；".join(lines) if not ctx.many else f"{doc.name}：" + "；".join(lines)))
+        blocks.append((f"**{doc.name}**\n\n" if ctx.many else f"《{doc.meta.title}》\n\n") + "\n".join(lines))
+    direct = "。".join(directs) + "。"
+    return Answer("", "\n\n".join([direct] + blocks), False, "metadata", direct=direct)
 
 
-def _metadata(doc, text, intent: Intent, hits, tokens) -> Answer:
-    lines = []
-    for name in intent.metadata_fields:
-        value = getattr(doc.meta, name, "")
-        lines.append(f"{_FIELD_NAMES[name]}：{value}" if value else f"{_FIELD_NAMES[name]}：文件中未载明。")
-    answer = f"《{doc.meta.title}》\n\n" + "\n".join(lines)
-    return Answer("", answer, False, "metadata")
-
-
-def _department(doc, text, intent: Intent, hits, tokens) -> Answer:
-    index = doc.departments
-    rank = {h.clause: i for i, h in enumerate(hits)}
-    citations, parts = [], []
-    for name in intent.departments:
-        numbers = index.clauses_by_department.get(name, [])
-        parts.append(f"**{name}** 是以下 {len(numbers)} 条的责任单位：")
-        for number in numbers:
-            clause = doc.clause(number)
-            body = [s for s in clause.sentences if s.rstrip("。") != clause.title] or clause.sentences
-            citation = _citation(doc, clause, body[:1], 1.0 / (1 + rank.get(number, 0)))
-            if all(c.clause != number for c in citations):
+def _department(ctx: _Context) -> Answer:
+    index = ctx.corpus.departments
+    docs = {d.doc_id for d in ctx.documents}
+    rank = {h.ref: i for i, h in enumerate(ctx.hits)}
+    sets = []
+    for name in ctx.analysis.departments:
+        refs = [r for r in index.clauses_by_department.get(name, []) if r.doc_id in docs]
+        sets.append((name, refs))
+    if ctx.analysis.department_mode == "and" and len(sets) > 1:
+        common = [r for r in sets[0][1] if all(r in refs for _, refs in sets[1:])]
+        who = "和".join(name for name, _ in sets)
+        if not common:
+            direct = f"文件中没有{who}共同负责的条款。"
+            lines = [direct] + [f"- {name}：{'、'.join(_cite(ctx, r) for r in refs) or '无'}" for name, refs in sets]
+            return Answer("", "\n".join(lines), False, "department", direct=direct)
+        sets = [(who + "共同", common)]
+    citations, parts, directs = [], [], []
+    for name, refs in sets:
+        directs.append(f"{name}是{len(refs)}条的责任单位：{'、'.join(_cite(ctx, r) for r in refs)}")
+        parts.append(f"**{name}** 是以下 {len(refs)} 条的责任单位：")
+        for ref in refs:
+            doc = ctx.doc(ref.doc_id)
+            clause = doc.clause(ref.clause)
+            body = [i for i, s in enumerate(clause.sentences) if s.rstrip("。") != clause.title] or [0]
+            citation = make_citation(doc, clause, body[:1], 1.0 / (1 + rank.get(ref, 0)))
+            if all((c.doc_id, c.clause) != tuple(ref) for c in citations):
                 citations.append(citation)
-            parts.append(f"- {clause.heading}：{citation.quote}")
-    return Answer("", "\n".join(parts), False, "department", citations)
+            parts.append(f"- {ctx.heading(doc, clause)}：{citation.quote}")
+    direct = "；".join(directs) + "。"
+    return Answer("", "\n".join([direct, ""] + parts), False, "department", citations, direct=direct)
 
 
-def _grounded(doc, text, hits, tokens) -> Answer | list[Citation]:
-    """The refusal when the document does not cover the question, else the citations."""
-    ok, reason, related = covers(text, hits, doc, tokens)
-    return _top_citations(doc, text, hits) if ok else _refuse(doc, hits, reason, related)
+def _cite(ctx: _Context, ref) -> str:
+    doc = ctx.doc(ref.doc_id)
+    return ctx.heading(doc, doc.clause(ref.clause))
 
 
-def _responsibility(doc, text, intent: Intent, hits, tokens) -> Answer:
-    top = _grounded(doc, text, hits, tokens)
+def _grounded(ctx: _Context):
+    """The refusal when the documents do not cover the question, else the citations."""
+    result = ground(ctx.analysis, ctx.hits, ctx.documents, ctx.tokens, ctx.vocabulary)
+    if not result.covered:
+        return refuse(ctx, result.reason, result.offer_related, result.hits or ctx.hits)
+    return top_citations(ctx, result.hits)
+
+
+def _responsibility(ctx: _Context) -> Answer:
+    top = _grounded(ctx)
     if isinstance(top, Answer):
         return top
-    parts = []
-    for citation in top:
-        who = "、".join(citation.departments) if citation.departments else ""
-        line = (f"**{citation.heading}** 的责任单位是：{who}。" if who
-                else f"**{citation.heading}** 未列明责任单位。")
-        parts.append(f"{line}\n\n{_quote_md(citation)}")
-    asked = intent.departments
-    if asked and top:
-        listed = [d for d in asked if d in top[0].departments]
-        missing = [d for d in asked if d not in top[0].departments]
+    first = top[0]
+    heading = ctx.heading(ctx.doc(first.doc_id), ctx.doc(first.doc_id).clause(first.clause))
+    who = "、".join(first.departments)
+    direct = f"{heading} 的责任单位是：{who}。" if who else f"{heading} 未列明责任单位。"
+    asked = ctx.analysis.departments
+    if asked:
+        listed = [d for d in asked if d in first.departments]
+        missing = [d for d in asked if d not in first.departments]
+        if ctx.analysis.yes_no:
+            verdict = "是。" if listed and not missing else "否。"
+            direct = verdict + direct
         if listed:
-            parts.append(f"其中包括您问到的：{'、'.join(listed)}。")
+            direct += f"其中包括您问到的：{'、'.join(listed)}。"
         if missing:
-            parts.append(f"该条的责任单位不包括：{'、'.join(missing)}。")
-    return Answer("", "\n\n".join(parts), False, "responsibility", top)
+            direct += f"不包括：{'、'.join(missing)}。"
+    parts = [direct] + [evidence_md(ctx, c, departments=False) for c in top]
+    return Answer("", "\n\n".join(parts), False, "responsibility", top, direct=direct)
 
 
-def _eligibility(doc, text, intent: Intent, hits, tokens) -> Answer:
-    order = {h.clause: i for i, h in enumerate(hits)}
-    terms = [t for key in intent.applicants for t in APPLICANTS[key][1]]
+def _eligibility(ctx: _Context) -> Answer:
+    who = "、".join(ctx.analysis.applicants)
+    if ctx.analysis.need:
+        # Applicant *and* need: the need's clause answers; the applicant is context.
+        answer = _general(ctx)
+        if not answer.refused:
+            answer.intent = "eligibility"
+            answer.direct = f"针对{who}的这一需求，" + answer.direct
+            answer.answer = answer.direct + answer.answer[answer.answer.find("\n\n"):]
+        return answer
+    order = {h.ref: i for i, h in enumerate(ctx.hits)}
+    terms = [t for key in ctx.analysis.applicants for t in lexicons.applicants()[key]["terms"]]
     found = []
-    for clause in doc.clauses:
-        sentences = [s for s in clause.sentences if any(t in s for t in terms)]
-        if sentences:
-            found.append((order.get(clause.number, len(order)), clause, sentences))
+    for doc in ctx.documents:
+        for clause in doc.clauses:
+            indices = [i for i, s in enumerate(clause.sentences) if any(t in s for t in terms)]
+            if indices:
+                found.append((order.get(clause.ref, len(order)), doc, clause, indices))
     if not found:
-        return _general(doc, text, Intent("general"), hits, tokens)
+        return _general(ctx)
     found.sort(key=lambda row: row[0])
-    citations = [_citation(doc, clause, sentences, 1.0 / (1 + rank)) for rank, clause, sentences in found]
-    who = "、".join(intent.applicants)
-    parts = [f"文件中与**{who}**相关的措施见以下 {len(citations)} 条（按与问题的相关程度排列）："]
-    for citation in citations:
-        parts.append(f"**{citation.heading}**\n\n{_quote_md(citation)}\n\n{_departments_md(citation)}")
-    return Answer("", "\n\n".join(parts), False, "eligibility", citations)
+    citations = [make_citation(doc, clause, indices, 1.0 / (1 + rank)) for rank, doc, clause, indices in found]
+    shown = citations[:MAX_CLAUSES_PER_ANSWER]
+    direct = (f"文件中与{who}相关的措施有 {len(citations)} 条，最相关的是"
+              f"{'、'.join(_cite(ctx, (c.doc_id, c.clause)) for c in shown[:3])}。")
+    parts = [direct] + [evidence_md(ctx, c) for c in shown]
+    if len(citations) > len(shown):
+        parts.append("其余相关条款：" + "、".join(_cite(ctx, (c.doc_id, c.clause)) for c in citations[len(shown):]))
+    return Answer("", "\n\n".join(parts), False, "eligibility", citations, direct=direct)
 
 
-def _general(doc, text, intent: Intent, hits, tokens) -> Answer:
-    citations = _grounded(doc, text, hits, tokens)
+def _general(ctx: _Context) -> Answer:
+    citations = _grounded(ctx)
     if isinstance(citations, Answer):
         return citations
-    parts = [f"**{c.heading}**\n\n{_quote_md(c)}\n\n{_departments_md(c)}" for c in citations]
-    return Answer("", "\n\n".join(parts), False, "general", citations)
+    direct = _direct(ctx, citations[0])
+    parts = [direct] + [evidence_md(ctx, c) for c in citations]
+    return Answer("", "\n\n".join(parts), False, "general", citations, direct=direct)
 
 
-def _top_citations(doc, text, hits, second_ratio: float = 0.92) -> list[Citation]:
-    """The best clause, and the runner-up when it scores almost as well."""
-    chosen = hits[:1] + [h for h in hits[1:2] if hits and h.score >= second_ratio * hits[0].score]
-    return [_citation(doc, doc.clause(h.clause), quote_sentences(text, doc.clause(h.clause), h), h.score)
-            for h in chosen]
+def _direct(ctx: _Context, citation: Citation) -> str:
+    """One sentence answering the question asked, from template words and a verbatim span."""
+    doc = ctx.doc(citation.doc_id)
+    clause = doc.clause(citation.clause)
+    heading = ctx.heading(doc, clause)
+    analysis = ctx.analysis
+    kind = {"number": "number", "date": "date"}.get(analysis.asked)
+    if analysis.asked == "yes_no":
+        return _yes_no(ctx, citation, heading)
+    if kind:
+        phrase = fact_phrase(analysis.text, citation.sentences, kind, analysis.years)
+        if phrase:
+            return f"根据{heading}：“{phrase}”。"
+    body = [s for s in citation.sentences if s.rstrip("。") != clause.title] or citation.sentences
+    grams = bigrams(analysis.text)
+    best = max(body, key=lambda s: overlap(grams, s)) if body else ""
+    phrase = fact_phrase(analysis.text, [best], "", analysis.years) if best else ""
+    return f"根据{heading}：“{phrase}”。" if phrase else f"见{heading}。"
+
+
+def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
+    """是 / 否 with the deciding span. 否 only when the text states a different number than
+    the question; otherwise a covered question is answered 是 with the span that says so."""
+    analysis = ctx.analysis
+    asked_numbers = _NUMBER_IN.findall(re.sub(r"(?:19|20)\d{2}年?", "", analysis.text))
+    phrase = fact_phrase(analysis.text, citation.sentences, "number" if asked_numbers else "", analysis.years)
+    if asked_numbers and phrase:
+        stated = _NUMBER_IN.findall(phrase)
+        if stated and not set(asked_numbers) & set(stated):
+            return f"否。根据{heading}：“{phrase}”。"
+    grams = bigrams(analysis.text)
+    best = max(citation.sentences, key=lambda s: overlap(grams, s))
+    phrase = phrase or fact_phrase(analysis.text, [best], "", analysis.years)
+    return f"是。根据{heading}：“{phrase}”。" if phrase else f"是。见{heading}。"

@@ -1,18 +1,18 @@
-"""What kind of question is this? Decided from its form and the department lexicon.
+"""Question forms: how people ask, as patterns — the kind of a question is decided here.
 
-Kinds: ``clause`` (第十二条讲什么), ``metadata`` (文号, 成文日期 …), ``department`` (a
-department as the subject, asking for its tasks), ``responsibility`` (who is responsible
-for a measure), ``eligibility`` (an applicant type asking what it can get), ``general``.
-The rules are patterns of how people ask — question words and sentence frames — never a
-list of known questions.
+Kinds: ``clause`` (第十二条讲什么), ``metadata`` (文号, 成文日期 …), ``structure`` (sections,
+preamble, how many clauses), ``department`` (a department as the subject, asking for its
+tasks), ``responsibility`` (who is responsible for a measure), ``eligibility`` (an
+applicant type asking what it can get), ``general``. The rules are question words and
+sentence frames — never a list of known questions. Metadata questions are recognised by
+the field they ask for, from one table (:data:`FIELD_FORMS`, keyed like
+:data:`~assistant.ingest.records.META_FIELDS`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from assistant.ingest.markers import clause_references
 
 # Who is responsible: 谁负责 / 哪个部门 / 责任单位 / 归…管 / 找谁 / which department.
 _RESPONSIBILITY = re.compile(
@@ -40,79 +40,102 @@ _ELIGIBLE = re.compile(
     re.IGNORECASE,
 )
 
-# Applicant types: surface forms people use → the terms the document uses for them.
-APPLICANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "高新技术企业": (("高新技术企业", "高企", "高新企业", "高新技术公司", "high-tech enterprise", "high-tech company",
-                  "hi-tech"), ("高新技术企业",)),
-    "科技型中小企业": (("科技型中小企业", "科技中小企业", "科技型企业", "中小企业", "中小型企业", "sme", "small and medium"),
-                  ("科技型中小企业", "中小企业")),
-    "小微企业": (("小微企业", "小型微型企业", "小企业", "微型企业", "个体", "small business", "micro"),
-             ("小微企业", "小型微型企业")),
-    "瞪羚企业、独角兽企业": (("瞪羚", "独角兽", "高成长企业", "高成长", "gazelle", "unicorn", "fast-growing"),
-                     ("瞪羚企业", "独角兽企业", "高成长企业")),
-    "科研人员、科技人员": (("科研人员", "科技人员", "研究人员", "科学家", "研发人员", "科研工作者", "researcher", "scientist"),
-                   ("科研人员", "科技人员")),
-    "创业团队、初创企业": (("创业团队", "初创企业", "初创公司", "创业者", "创业", "startup", "start-up", "entrepreneur"),
-                   ("创业团队", "初创企业", "创新创业", "众创空间", "孵化器")),
-    "高等院校、科研院所": (("高等院校", "高校", "大学", "学院", "科研院所", "研究所", "研究院", "科研机构", "university",
-                   "college", "research institute"), ("高等院校", "科研院所", "科研机构", "院校")),
-    "金融机构": (("金融机构", "银行", "保险", "券商", "bank", "financial institution"), ("金融机构",)),
-    "跨国企业、外资企业": (("跨国企业", "跨国公司", "外资", "外企", "外国企业", "multinational", "foreign"),
-                   ("跨国企业", "国际知名")),
-    "社会资本、投资机构": (("社会资本", "投资机构", "风投", "风险投资", "创投", "私募", "基金", "投资人", "investor",
-                   "venture capital", "private equity"), ("社会资本", "风险投资基金", "私募股权投资基金")),
-    "人才": (("人才", "高层次人才", "专业人才", "talent"), ("人才",)),
+# Each metadata field: the names people use for it (the formal name first, from
+# META_FIELDS), and question frames that ask for it without naming it.
+FIELD_FORMS: dict[str, tuple[str, ...]] = {
+    "doc_number": ("文号", "发文字号", "文件号", "字号", "文件编号", "document number", "reference number"),
+    "issuer": ("发文机关", "发文单位", "发文部门", "发布机关", "发布单位", "issuing authority", "issuer"),
+    "signed_date": ("成文日期", "成文时间", "签发日期", "发布日期", "发布时间", "出台时间", "signing date", "date of issue"),
+    "printed_date": ("印发日期", "印发时间", "printing date", "printed on"),
+    "printing_office": ("印发机关", "印发单位", "printing office"),
+    "addressees": ("主送机关", "主送单位", "主送", "addressees", "addressed to"),
+    "copy_to": ("抄送机关", "抄送单位", "抄送", "copied to", "cc"),
+    "publication": ("公开方式", "公开属性", "是否公开", "public release"),
+    "title": ("标题", "全称", "文件名", "文件名称", "名称", "title"),
 }
-
-_METADATA = {
-    "doc_number": re.compile(r"文号|发文字号|文件号|字号|编号|几号文|document number|reference number", re.IGNORECASE),
-    "issuer": re.compile(r"发文机关|发文单位|发文部门|谁发的|谁发布|谁印发|哪个机关|哪个单位(?:发|印发|制定|出台)|谁(?:制定|出台)的|issu(?:ed|ing) (?:by|authority)|who issued|who published", re.IGNORECASE),
-    "signed_date": re.compile(r"成文(?:日期|时间)|签发|(?:什么时候|哪天|何时|哪一天|哪年)(?:发布|出台|制定|发的|签发|成文)|(?<!印发)日期"
-                              r"|when was .* (?:issued|signed|adopted)|\bdate\b", re.IGNORECASE),
-    "printed_date": re.compile(r"印发.{0,3}(?:日期|日其|时间|哪天|哪一天|什么时候|何时)|(?:什么时候|哪天|何时)印发|printed", re.IGNORECASE),
-    "printing_office": re.compile(r"印发机关|谁印发|哪个(?:单位|部门|处室|机构|机关|处)印发|printing office", re.IGNORECASE),
-    "addressees": re.compile(r"主送|发给谁|发给哪些|下发给|送达|addressed to|addressees", re.IGNORECASE),
-    "copy_to": re.compile(r"抄送|copied to|copy to|cc", re.IGNORECASE),
-    "publication": re.compile(r"公开发布|是否公开|能公开|可以公开|公开吗|publicly|public release", re.IGNORECASE),
-    "title": re.compile(r"标题|全称|文件名|叫什么|名称|title of|name of (?:the|this) (?:document|policy)", re.IGNORECASE),
+_FIELD_FRAMES: dict[str, re.Pattern] = {
+    "issuer": re.compile(r"谁(?:发|发布|印发|制定|出台|下发)的|哪个(?:机关|单位|部门)(?:发|发布|制定|出台|下发)|"
+                         r"who (?:issued|published|wrote)|issued by", re.IGNORECASE),
+    "signed_date": re.compile(r"(?:什么时候|哪天|何时|哪一天|哪年|哪一年)(?:发布|出台|制定|发的|签发|成文|下发)|"
+                              r"when was .{0,40}(?:issued|signed|adopted|published)", re.IGNORECASE),
+    "printed_date": re.compile(r"(?:什么时候|哪天|何时)印发|印发于", re.IGNORECASE),
+    "addressees": re.compile(r"发给(?:谁|哪些|哪个)|下发给|送达(?:哪|谁)", re.IGNORECASE),
+    "title": re.compile(r"叫什么(?:名字)?|name of (?:the|this) (?:document|policy)", re.IGNORECASE),
 }
 # Metadata questions are about *the document*; this stops 日期 in "到2025年…日期" misfiring.
-_ABOUT_DOCUMENT = re.compile(r"文件|本文|这份|该文|此文|政策|意见|通知|文号|document|policy|this", re.IGNORECASE)
+_ABOUT_DOCUMENT = re.compile(r"文件|本文|这份|该文|此文|政策|意见|通知|办法|措施|文号|document|policy|this", re.IGNORECASE)
+_ELIGIBILITY_WORDS = re.compile(
+    r"我们是|我是|作为一家|作为一个|作为|我们公司|我公司|本公司|我们单位|我们团队|我们这种|像我们这样|"
+    r"(?:可以|能|能够)?(?:享受|享有|得到|获得|拿到|申请)(?:到)?(?:哪些|什么|啥)?|有(?:什么|哪些|啥)|符合|适用|"
+    r"支持|扶持|优惠|政策|好处|帮助|措施|吗|呢|\bwe are\b|\bi am\b|\bas an?\b|\bqualify\b|\beligible\b", re.IGNORECASE)
 
 
-@dataclass
-class Intent:
-    kind: str
-    departments: list[str] = field(default_factory=list)
-    clause_refs: list[int] = field(default_factory=list)
-    applicants: list[str] = field(default_factory=list)
-    metadata_fields: list[str] = field(default_factory=list)
+_YES_NO_RESPONSIBLE = re.compile(r"是不是|是否|有没有|吗[？?。]*$|\b(?:is|are|does)\b", re.IGNORECASE)
 
 
-def find_applicants(question: str) -> list[str]:
+def metadata_fields(question: str) -> list[str]:
+    """The metadata fields a question asks for, in table order (two in one question: both)."""
     lowered = question.lower()
     found = []
-    for key, (forms, _terms) in APPLICANTS.items():
-        if any(form in lowered for form in forms):
-            found.append(key)
+    for name, names in FIELD_FORMS.items():
+        hit = any((n in lowered) if not n.isascii() else re.search(rf"\b{re.escape(n)}\b", lowered) for n in names)
+        frame = _FIELD_FRAMES.get(name)
+        if hit or (frame and frame.search(question)):
+            found.append(name)
+    if "printed_date" in found and "signed_date" in found and "成文" not in question and "sign" not in lowered:
+        found.remove("signed_date")  # 印发日期 names only the printing date
+    if "printing_office" in found and "issuer" in found and "发文" not in question:
+        found.remove("issuer")
     return found
 
 
-def detect_intent(question: str, departments_index) -> Intent:
-    """Classify a (simplified-Chinese or English) question."""
-    refs = clause_references(question)
-    if refs:
-        return Intent("clause", clause_refs=refs)
-    departments = departments_index.find_in(question)
-    metadata = [name for name, pattern in _METADATA.items() if pattern.search(question)]
-    if metadata and (_ABOUT_DOCUMENT.search(question) or len(question) <= 12) and not departments:
-        return Intent("metadata", metadata_fields=metadata)
-    applicants = find_applicants(question)
+def find_applicants(question: str) -> list[str]:
+    from assistant import lexicons
+
+    lowered = question.lower()
+    return [key for key, entry in lexicons.applicants().items() if any(form in lowered for form in entry["forms"])]
+
+
+def need_of(question: str) -> str:
+    """What an applicant asks for: the question without who they are and the eligibility
+    scaffolding (我们是…企业，想贷款扩大生产，有什么支持 → 想贷款扩大生产)."""
+    from assistant import lexicons
+
+    text = question
+    for entry in lexicons.applicants().values():
+        for form in sorted(entry["forms"], key=len, reverse=True):
+            text = re.sub(re.escape(form), " ", text, flags=re.IGNORECASE)
+    text = _ELIGIBILITY_WORDS.sub(" ", text)
+    text = re.sub(r"[，,。？?！!；;：:、\s]+", " ", text).strip()
+    return text if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", text)) >= 2 else ""
+
+
+def detect_kind(question: str, refs, departments, metadata, applicants, structure: bool) -> str:
+    """Classify a (simplified-Chinese or English) question from its form."""
     asks_who = _ASKS_WHO.search(question)
-    if departments and _TASKS.search(question) and not asks_who:
-        return Intent("department", departments=departments)
+    if refs and not (_RESPONSIBILITY.search(question) or structure):
+        return "clause"
+    if metadata and (_ABOUT_DOCUMENT.search(question) or len(question) <= 14) and not departments:
+        return "metadata"
+    if structure and not departments:
+        return "structure"
+    if refs:
+        return "responsibility" if _RESPONSIBILITY.search(question) else "clause"
+    # "X是不是/是否…的责任单位": a yes/no about responsibility, not X's task list.
+    asks_yes_no_responsibility = _YES_NO_RESPONSIBLE.search(question) and _RESPONSIBILITY.search(question)
+    if departments and _TASKS.search(question) and not asks_who and not asks_yes_no_responsibility:
+        return "department"
     if _RESPONSIBILITY.search(question):
-        return Intent("responsibility", departments=departments, applicants=applicants)
+        return "responsibility"
     if applicants and _ELIGIBLE.search(question):
-        return Intent("eligibility", applicants=applicants, departments=departments)
-    return Intent("general", departments=departments, applicants=applicants)
+        return "eligibility"
+    if departments and _bare_department(question, departments):
+        return "department"
+    return "general"
+
+
+def _bare_department(question: str, departments) -> bool:
+    """A question that is little more than a department's name (人社厅？ / NDRC) asks what it does."""
+    rest = re.sub(r"[？?。.!！\s]|的|呢|吗|是|啊|请问|what about|about", "", question, flags=re.IGNORECASE)
+    return len(rest) <= 12 and not re.search(r"[\u4e00-\u9fff]{2}", re.sub(
+        r"(自治区|内蒙古|省|市)?[\u4e00-\u9fff]{0,12}(厅|局|委|办|会|部|行|院|中心|政府|公署)", "", rest))

@@ -21,12 +21,49 @@ def load_document(path: Path) -> Document:
 
     path = Path(path)
     text, data = read_file(path)
-    doc = parse_document(text, doc_id=path.stem, path=str(path))
+    doc = parse_document(text, doc_id=slugify(path.stem), path=str(path))
     doc.sha256 = hashlib.sha256(data).hexdigest()
     doc.format = file_format(path)
     if not doc.clauses:
         raise CorpusError(f"{path.name}: 没有找到条款 (no numbered clauses such as （一） or 第一条)")
     return doc
+
+
+def slugify(stem: str) -> str:
+    """A stable, URL- and shell-safe document id from a file name: ASCII kept (lower-case),
+    Chinese spelled in pinyin, everything else a hyphen: ``包头市 措施`` → ``baotoushi-cuoshi``."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", stem).lower()
+    if re.search(r"[\u4e00-\u9fff]", text):
+        from pypinyin import lazy_pinyin
+
+        text = "".join(lazy_pinyin(text, errors=lambda chars: chars))
+    slug = re.sub(r"[^a-z0-9_]+", "-", text).strip("-")
+    return re.sub(r"-{2,}", "-", slug) or "doc"
+
+
+def _duplicate_of(document: Document, loaded: list[Document]) -> str:
+    """A message when ``document`` repeats one already loaded (same bytes, same 文号), and a
+    unique doc_id for it otherwise (``a.txt`` and ``a.md`` both exist → ``a`` and ``a-md``)."""
+    name = Path(document.path).name
+    for other in loaded:
+        other_name = Path(other.path).name
+        if other.sha256 == document.sha256:
+            return f"{name}: 与 {other_name} 内容相同，已跳过 (duplicate content)"
+        if document.meta.doc_number and other.meta.doc_number == document.meta.doc_number:
+            return f"{name}: 文号 {document.meta.doc_number} 与 {other_name} 相同，已跳过 (duplicate document number)"
+    taken = {d.doc_id for d in loaded}
+    if document.doc_id in taken:
+        base = f"{document.doc_id}-{document.format or 'x'}"
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        document.doc_id = candidate
+        for clause in document.clauses:
+            clause.doc_id = candidate
+    return ""
 
 
 def load_corpus(folder: Path) -> Corpus:
@@ -41,7 +78,12 @@ def load_corpus(folder: Path) -> Corpus:
                 unsupported.append(path.name)
             continue
         try:
-            documents.append(load_document(path))
+            document = load_document(path)
+            clash = _duplicate_of(document, documents)
+            if clash:
+                problems.append(clash)
+                continue
+            documents.append(document)
         except CorpusError as exc:
             problems.append(str(exc))
         except OSError as exc:

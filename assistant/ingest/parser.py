@@ -32,6 +32,7 @@ _DATE_LINE = re.compile(f"^{_DATE}$")
 _PRINTED = re.compile(f"^(.*?)({_DATE})印发$")
 _PUBLICATION = re.compile(r"^[（(](此件[^）)]*)[）)]$")
 _COPY_TO = re.compile(r"^抄送[：:]")
+_ATTACHMENTS = re.compile(r"^附件[：:]")
 _ISSUER = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:人民政府|办公厅|办公室|委员会|厅|局|委|部|院|署)$")
 _TITLE_ISSUER = re.compile(r"^(.{2,40}?)关于")
 
@@ -138,6 +139,12 @@ def _split_frame(lines: list[str]) -> tuple[DocumentMeta, int, int]:
         meta.issuer = lines[tail_at - 1]
         tail_at -= 1
         tail = lines[tail_at:]
+    # 附件：1.… 2.… between the body and the signature lists attachments, not body text.
+    for i in range(tail_at - 1, max(start, tail_at - 8) - 1, -1):
+        if _ATTACHMENTS.match(lines[i]):
+            meta.attachments = join_lines(lines[i:tail_at])[3:].strip()
+            tail_at = i
+            break
     _read_tail(tail, meta)
     if not meta.issuer:
         found = _TITLE_ISSUER.match(meta.title)
@@ -204,8 +211,12 @@ def parse_document(raw: str, doc_id: str, path: str = "") -> Document:
             last_clause, clause_in_section = _marker_number(clause), True
             clause_style = clause_style or (_CLAUSE_ARTICLE if clause.re is _CLAUSE_ARTICLE else _CLAUSE_PAREN)
             blocks.append(_Block("clause", last_clause, clause.group(0).strip(), [line[clause.end():]]))
-        elif current and current.kind == "clause" and _expected(item, current.last_item + 1, 1):
+        elif current and current.kind != "section" and _expected(item, current.last_item + 1, 1):
             current.last_item = _marker_number(item)
+            current.lines.append(line)
+        elif current and current.kind == "section" and _expected(item, 1):
+            # A heading followed by numbered items (a 通知 without clauses).
+            current.kind, current.last_item = "section+text", 1
             current.lines.append(line)
         elif current is None:
             preamble.append(line)
@@ -243,7 +254,8 @@ def _assemble(doc_id, path, meta, preamble, blocks) -> Document:
         text = "\n".join(block.lines[1:])
         if text and not has_clauses:
             # No clause markers anywhere: each section with its text is the unit of citation.
-            clauses.append(_make_clause(doc_id, len(clauses) + 1, block.label, sections[-1], text, title))
+            clauses.append(_make_clause(doc_id, len(clauses) + 1, block.label, sections[-1], text, title,
+                                        items_from_first=True))
             sections[-1].clauses.append(clauses[-1].number)
         if text:
             parts.append(text)
@@ -252,14 +264,15 @@ def _assemble(doc_id, path, meta, preamble, blocks) -> Document:
 
 
 def _tail_lines(meta: DocumentMeta) -> list[str]:
-    lines = [meta.issuer if meta.issuer and meta.issuer not in meta.title else "", meta.signed_date]
+    lines = [f"附件：{meta.attachments}" if meta.attachments else ""]
+    lines += [meta.issuer if meta.issuer and meta.issuer not in meta.title else "", meta.signed_date]
     lines += [f"（{meta.publication}）" if meta.publication else ""]
     lines += [f"抄送：{meta.copy_to}" if meta.copy_to else ""]
     lines += [meta.printing_office + meta.printed_date + "印发" if meta.printed_date else ""]
     return [line for line in lines if line]
 
 
-def _make_clause(doc_id, number, label, section, text, title=None) -> Clause:
+def _make_clause(doc_id, number, label, section, text, title=None, items_from_first=False) -> Clause:
     body, departments_raw = _split_responsibility(text)
     sentences = split_sentences(body)
     return Clause(
@@ -274,13 +287,13 @@ def _make_clause(doc_id, number, label, section, text, title=None) -> Clause:
         sentences=sentences,
         departments=parse_departments(departments_raw),
         departments_raw=departments_raw,
-        items=_items_of(body),
+        items=_items_of(body, items_from_first),
     )
 
 
-def _items_of(text: str) -> list[Item]:
+def _items_of(text: str, from_first: bool = False) -> list[Item]:
     items = []
-    for line in text.split("\n")[1:]:
+    for line in text.split("\n")[0 if from_first else 1:]:
         match = _ITEM.match(line) or _CLAUSE_PAREN.match(line)
         if match:
             items.append(Item(match.group(0).strip(), line[match.end():]))

@@ -51,10 +51,24 @@ class Clause:
     items: list[Item] = field(default_factory=list)
 
     @property
+    def ref(self) -> ClauseRef:
+        return ClauseRef(self.doc_id, self.number)
+
+    @property
+    def cite(self) -> str:
+        """The clause as the document's own style cites it: ``第（十二）条`` or ``第四条``."""
+        if self.label.startswith("第") or self.number == 0:
+            return self.label  # 第四条 as printed; 前言 (the preamble, part 0)
+        if self.label.endswith("、"):  # a section used as the unit of citation: 一、申报条件
+            return self.label
+        return f"第{self.label}条"
+
+    @property
     def heading(self) -> str:
-        """How people cite it: ``第（十二）条 强化科技金融服务``."""
-        ref = self.label if self.label.startswith("第") else f"第{self.label}条"
-        return f"{ref} {self.title}".strip()
+        """How people cite it: ``第（十二）条 强化科技金融服务``, ``第四条 资金支持``, ``一、申报条件``."""
+        if self.label.endswith("、"):
+            return f"{self.label}{self.title}"
+        return f"{self.cite} {self.title}".strip()
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -73,6 +87,15 @@ class Section:
     clauses: list[int] = field(default_factory=list)
 
 
+# The one table of 公文 metadata fields and their names (GB/T 9704 terms), used by the
+# parser's records, the answers, the CLI and the web app alike.
+META_FIELDS: dict[str, str] = {
+    "title": "标题", "doc_number": "文号", "issuer": "发文机关", "addressees": "主送机关",
+    "signed_date": "成文日期", "printing_office": "印发机关", "printed_date": "印发日期",
+    "publication": "公开方式", "copy_to": "抄送机关", "attachments": "附件",
+}
+
+
 @dataclass
 class DocumentMeta:
     """The 公文 frame around the body. Empty string means "not stated in the document"."""
@@ -86,6 +109,7 @@ class DocumentMeta:
     printed_date: str = ""  # 印发日期
     publication: str = ""  # 公开方式, e.g. 此件公开发布
     copy_to: str = ""  # 抄送
+    attachments: str = ""  # 附件
 
 
 @dataclass
@@ -107,17 +131,39 @@ class Document:
 
         return DepartmentIndex.from_clauses(self.clauses)
 
+    @property
+    def name(self) -> str:
+        """How answers name the document: ``《title》（文号）``."""
+        title = f"《{self.meta.title}》" if self.meta.title else self.doc_id
+        return f"{title}（{self.meta.doc_number}）" if self.meta.doc_number else title
+
+    def summary(self) -> dict:
+        """The row of ``assistant docs``."""
+        return {"doc_id": self.doc_id, "title": self.meta.title, "doc_number": self.meta.doc_number,
+                "issuer": self.meta.issuer, "signed_date": self.meta.signed_date,
+                "printed_date": self.meta.printed_date, "clauses": len(self.clauses),
+                "sections": len(self.sections), "file": self.path, "format": self.format}
+
     @cached_property
     def _by_number(self) -> dict[int, Clause]:
         return {clause.number: clause for clause in self.clauses}
 
+    @cached_property
+    def preamble_part(self) -> Clause | None:
+        """The preamble as a citable part, numbered 0 and labelled 前言."""
+        if not self.preamble:
+            return None
+        from assistant.ingest.parser import split_sentences
+
+        return Clause(doc_id=self.doc_id, number=0, label="前言", section=None, section_title="", title="前言",
+                      text=self.preamble, body=self.preamble, sentences=split_sentences(self.preamble))
+
     def clause(self, number: int) -> Clause:
-        clause = self._by_number.get(number)
+        clause = self._by_number.get(number) if number else self.preamble_part
         if clause is not None:
             return clause
-        raise ClauseNotFound(
-            f"《{self.meta.title or self.doc_id}》没有第{number}条；条款编号为 1–{len(self.clauses)}。"
-        )
+        last = self.clauses[-1].cite if self.clauses else ""
+        raise ClauseNotFound(f"{self.name}没有第{number}条；共 {len(self.clauses)} 条（至{last}）。")
 
 
 @dataclass
@@ -148,3 +194,23 @@ class Corpus:
 
     def clause(self, number: int, doc_id: str | None = None) -> Clause:
         return self.document(doc_id).clause(number)
+
+    def get(self, ref: ClauseRef) -> Clause:
+        return self.document(ref.doc_id).clause(ref.clause)
+
+    @cached_property
+    def departments(self):
+        """Departments across documents (:class:`~assistant.ingest.departments.CorpusDepartments`)."""
+        from assistant.ingest.departments import CorpusDepartments
+
+        return CorpusDepartments(self.documents)
+
+    def select(self, doc_ids) -> list[Document]:
+        """The documents with these ids (all when ``doc_ids`` is empty); unknown ids are an error."""
+        if not doc_ids:
+            return list(self.documents)
+        known = {d.doc_id for d in self.documents}
+        unknown = [d for d in doc_ids if d not in known]
+        if unknown:
+            raise CorpusError(f"没有文档 {', '.join(unknown)}；现有：{', '.join(sorted(known))}")
+        return [d for d in self.documents if d.doc_id in doc_ids]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.ingest.markers import clause_references
+from assistant.ingest.records import ClauseRef
 from assistant.retrieval.fusion import min_max, reciprocal_rank_fusion, weighted_sum
 from assistant.retrieval.tokenization import to_simplified
 
@@ -60,6 +61,10 @@ class Hit:
     sentence_indices: list[int]
     signals: dict[str, float] = field(default_factory=dict)  # raw best-unit score per signal
     found_by: list[str] = field(default_factory=list)  # signals that ranked it in their top 3
+
+    @property
+    def ref(self) -> ClauseRef:
+        return ClauseRef(self.doc_id, self.clause)
 
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "clause": self.clause, "label": self.label, "title": self.title,
@@ -128,8 +133,14 @@ class HybridRetriever:
         return clause_scores
 
     # -- search ------------------------------------------------------------------
-    def search(self, question: str, k: int = 5, mode: str = "hybrid", timings: dict | None = None) -> list[Hit]:
-        """The ``k`` best clauses for ``question``. ``mode``: bm25 | dense | hybrid | rrf."""
+    def search(self, question: str, k: int = 5, mode: str = "hybrid", timings: dict | None = None,
+               doc_ids=None, references=None, leaning=None, bonus: float = 0.0) -> list[Hit]:
+        """The ``k`` best clauses for ``question``. ``mode``: bm25 | dense | hybrid | rrf.
+
+        ``doc_ids`` restricts the search to those documents (all when empty). A clause the
+        question names (第十二条) comes first, in each searched document that has it, unless
+        ``references`` gives the :class:`ClauseRef` list to put first instead. Clauses of
+        the ``leaning`` documents (the question names their issuer's place) get ``bonus``."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         with _stage(timings, "normalise"):
@@ -138,14 +149,22 @@ class HybridRetriever:
             return []
         modes = {"bm25": ("bm25",), "dense": ("dense",)}.get(mode, ("bm25", "dense"))
         unit_scores = self.unit_signals(question, modes, timings)
-        references = [self._key_pos[key] for key in self._referenced(question)]
+        allowed = self._allowed(doc_ids)
+        if references is None:
+            references = self.referenced(question, doc_ids)
+        references = [self._key_pos[tuple(ref)] for ref in references if tuple(ref) in self._key_pos]
+        references = [i for i in references if allowed is None or allowed[i]]
         with _stage(timings, "fusion"):
             clause_signals = {name: self._per_clause(s) for name, s in unit_scores.items()}
             present = {name: np.isfinite(s) & ((s > 0) if name == "bm25" else True)
                        for name, s in clause_signals.items()}
             finite = {name: np.where(np.isfinite(s), s, 0.0) for name, s in clause_signals.items()}
             fused = self._fuse(mode, finite, present) + self._phrase_bonus(question)
+            if leaning and bonus:
+                fused = fused + bonus * self._allowed(leaning)
             found = np.logical_or.reduce(list(present.values()))
+            if allowed is not None:
+                found &= allowed
             candidates = np.flatnonzero(found)
             order = candidates[np.argsort(-fused[candidates], kind="stable")][: k + len(references)].tolist()
             # A clause the question names explicitly ("第十二条讲什么") comes first.
@@ -153,6 +172,18 @@ class HybridRetriever:
             top3 = {name: set(np.argsort(-finite[name], kind="stable")[:3].tolist()) for name in finite}
             hits = [self._hit(i, float(fused[i]), unit_scores, finite, present, top3) for i in order]
         return hits
+
+    def _allowed(self, doc_ids) -> np.ndarray | None:
+        if not doc_ids:
+            return None
+        wanted = set(doc_ids)
+        return np.array([doc_id in wanted for doc_id, _ in self.clause_keys], dtype=bool)
+
+    def referenced(self, question: str, doc_ids=None) -> list[tuple[str, int]]:
+        """(doc_id, n) for each clause number the question names, in each document (of
+        ``doc_ids``, or all) that has such a clause."""
+        docs = [d for d in self.documents if not doc_ids or d in doc_ids]
+        return [(d, n) for n in clause_references(question) for d in docs if (d, n) in self._key_pos]
 
     def _phrase_bonus(self, question: str, bonus: float = 0.2) -> np.ndarray:
         """Like a search engine's "quoted search": clauses containing a quoted phrase
@@ -163,10 +194,6 @@ class HybridRetriever:
                 if phrase in self.clause(doc_id, number).text:
                     out[i] += bonus
         return out
-
-    def _referenced(self, question: str) -> list[tuple[str, int]]:
-        doc_id = self.clause_keys[0][0] if self.clause_keys else ""
-        return [(doc_id, n) for n in clause_references(question) if (doc_id, n) in self.clause_keys]
 
     def _fuse(self, mode, finite, present) -> np.ndarray:
         names = list(finite)

@@ -12,6 +12,7 @@ scaffolding of 哪些/怎么/负责…) are dropped so they do not dilute BM25.
 from __future__ import annotations
 
 import re
+from functools import cache
 _TOKEN_KEEP = re.compile(r"[\u4e00-\u9fff]|[a-z0-9][a-z0-9.%+-]*", re.IGNORECASE)
 
 # Function words, question scaffolding and politeness; none of them says *what* is asked.
@@ -30,22 +31,6 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-# Synonym folding, applied to index and query tokens alike (like stemming): words people
-# use interchangeably with the document's own terms map to one form, so that a question
-# saying 园区 weighs like one saying 高新区 — the subject of every clause, hence no
-# evidence for any one clause — and 大学 matches 高等院校. Only true synonyms belong here:
-# folding a related word (补贴 → 支持) would make unanswerable questions look answered.
-SYNONYMS: dict[str, str] = {
-    "园区": "高新区", "开发区": "高新区", "高新园区": "高新区", "科技园区": "高新区", "高新技术产业开发区": "高新区",
-    "高新技术开发区": "高新区", "产业园区": "高新区",
-    "大学": "高等院校", "高校": "高等院校", "高等学校": "高等院校", "院校": "高等院校",
-    "研究所": "科研院所", "研究院": "科研院所", "科研机构": "科研院所",
-    "贷款": "信贷", "借贷": "信贷",
-    "高企": "高新技术企业", "高新企业": "高新技术企业", "高科技": "高新技术",
-    "科创": "科技创新", "双创": "创新创业",
-    "老外": "外资", "外企": "外资企业",
-}
-
 _OPENCC = None
 
 
@@ -61,7 +46,8 @@ def to_simplified(text: str) -> str:
 
 def corpus_terms(documents) -> list[str]:
     """Words the segmenter must keep whole, generated from the documents' structure."""
-    from assistant.ingest.departments import ALIASES, core_name
+    from assistant import lexicons
+    from assistant.ingest.departments import core_name
 
     terms: set[str] = set()
     for doc in documents:
@@ -73,8 +59,8 @@ def corpus_terms(documents) -> list[str]:
         for clause in doc.clauses:
             if 2 <= len(clause.title) <= 8:
                 terms.add(clause.title)
-    terms.update(alias for alias in ALIASES if not alias.isascii())
-    terms.update(SYNONYMS)
+    terms.update(alias for alias in lexicons.aliases() if not alias.isascii())
+    terms.update(lexicons.synonyms())
     return sorted(t for t in terms if len(t) >= 2)
 
 
@@ -97,21 +83,48 @@ def _zone_names(text: str) -> set[str]:
     return names
 
 
+@cache
+def base_jieba():
+    """jieba's general dictionary, loaded once per process and shared read-only: the
+    place and typo look-ups segment with it; each :class:`Tokenizer` copies it."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is noise
+    tokenizer = jieba.Tokenizer()
+    tokenizer.check_initialized()
+    return tokenizer
+
+
+def new_jieba():
+    """A jieba tokenizer of its own (user words added to it stay there), without reading
+    the dictionary again."""
+    import jieba
+
+    base = base_jieba()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
+    tokenizer.initialized = True
+    return tokenizer
+
+
 class Tokenizer:
     """jieba (search mode) over simplified text, with a user dictionary and stopwords."""
 
-    def __init__(self, user_words: list[str] | None = None, stopwords=STOPWORDS, synonyms=SYNONYMS):
+    def __init__(self, user_words: list[str] | None = None, stopwords=STOPWORDS, synonyms=None):
         import logging
 
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is noise
-        self._jieba = jieba.Tokenizer()
+        self._jieba = new_jieba()
         self.user_words = sorted(set(user_words or []))
         for word in self.user_words:
             # A high frequency so jieba prefers the whole name over its pieces.
             self._jieba.add_word(word, freq=50000)
         self.stopwords = stopwords
+        if synonyms is None:  # synonym folding (data/synonyms.json), index and query alike
+            from assistant import lexicons
+
+            synonyms = lexicons.synonyms()
         self.synonyms = synonyms
 
     @classmethod

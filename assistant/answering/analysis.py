@@ -1,0 +1,156 @@
+"""Question analysis as a record: what is asked, about what, under which constraints.
+
+:func:`analyze` reads a cleaned question once and returns a :class:`QuestionAnalysis` that
+every later step uses — retrieval (which documents, which clause numbers), grounding (are
+the constraints met by the quoted text?) and composition (which direct answer to give).
+It is shown as ``analysis`` in ``--json`` and in the web app's debug panel.
+
+The rules are patterns of how people ask (question words, sentence frames) and lexicons
+that are complete for their class (places, department names, metadata fields) — never a
+list of known questions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from assistant.answering import intent as forms
+from assistant.ingest.markers import clause_references
+
+# A year the question asks about: 2030年, 2030, 二〇三〇年.
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年|(?!\d))|([〇零一二三四五六七八九]{4})年")
+# 文号: an organ abbreviation (内政发, 包府办发, 内科高字, 国办函 …), 〔year〕, number, 号.
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,5}(?:发|字|函|令|办|规|文)\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
+_JOINER = re.compile(r"^[和与及或跟同、]+")
+_CN_YEAR = dict(zip("〇零一二三四五六七八九", "0012345678 9".replace(" ", "")))
+
+# Yes/no form: 是否/是不是/有没有/能不能/…吗, and English auxiliaries at the start.
+_YES_NO = re.compile(
+    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吗|吗[？?。.!！]*$|(?<![什怎多这那要])么[？?]*$"
+    r"|^(?:is|are|does|do|did|can|could|will|was|were|has|have|should)\b",
+    re.IGNORECASE)
+# What is asked for, by question form.
+_NUMBER = re.compile(r"多少|几(?:家|个|次|年|项|成|倍|万|千|百|条|所|类|批|种)|比例|比重|百分之|金额|额度|上限|下限|"
+                     r"占比|强度|how (?:much|many)|what percentage|percent", re.IGNORECASE)
+_DATE = re.compile(r"什么时候|何时|哪年|哪一年|哪天|截止|期限|多久|时间节点|到哪年|\bwhen\b|by what year|deadline",
+                   re.IGNORECASE)
+_LIST = re.compile(r"哪些|哪几|有什么|有啥|包括什么|包含什么|列举|都有|\bwhat are\b|\blist\b|\bwhich\b", re.IGNORECASE)
+# Questions about the document's structure rather than one measure's content.
+_STRUCTURE = re.compile(
+    r"几个部分|几部分|哪几个部分|哪些部分|分为几|分成几|分几|多少(?:个)?部分|多少条|几条|多少项|几项(?:措施|意见)|多少(?:个)?章|几章"
+    r"|第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|结构|框架|章节|目录|大纲|提纲|一级标题|小标题|标题有哪些|各部分|每个部分|哪个部分|哪一部分|什么部分|哪部分|属于.{0,6}部分"
+    r"|前言|开头|序言|引言|导语|开篇|依据(?:什么|哪)|根据(?:什么|哪个|哪份)|贯彻落实(?:哪|什么)|上位文件|为了落实|落实哪"
+    r"|how many (?:sections|parts|clauses|articles|measures)|which (?:section|part)|preamble|structure|outline",
+    re.IGNORECASE)
+_SECTION_REF = re.compile(r"第\s*([一二三四五六七八九十]+)\s*(?:部分|章|节|大项)|([一二三四五六七八九十]+)、")
+# Requests to invent or rewrite policy: not questions about the document.
+_FABRICATE = re.compile(r"(?:帮我|给我|请)?(?:编|编造|杜撰|虚构|捏造|拟|起草|写|撰写|生成|制定)(?:一|几|个|份|条|篇|点)*.{0,6}"
+                        r"(?:政策|文件|条款|规定|通知|意见|措施|细则)|make up|invent|draft (?:a|an|new) (?:policy|rule)",
+                        re.IGNORECASE)
+# Joint responsibility: 发改委和科技厅共同负责 / both … and ….
+_JOINT = re.compile(r"共同|一起|都(?:负责|参与|是)|同时|联合|both\b", re.IGNORECASE)
+
+
+@dataclass
+class QuestionAnalysis:
+    text: str  # the cleaned, simplified question
+    kind: str  # responsibility | department | eligibility | metadata | clause | structure | general
+    asked: str  # number | date | yes_no | department | list | section | content | eligibility | metadata | clause
+    yes_no: bool = False
+    clause_refs: list[int] = field(default_factory=list)
+    section_refs: list[int] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    department_mode: str = "or"  # "and" when the question asks what they do together
+    applicants: list[str] = field(default_factory=list)
+    need: str = ""  # what an applicant asks for, the question without who they are
+    metadata_fields: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)  # documents the question names
+    years: list[str] = field(default_factory=list)
+    doc_numbers: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)  # places named (short names)
+    asks_for: list[str] = field(default_factory=list)  # quantity, time, criteria, procedure, contact …
+    fabricate: bool = False
+    corrections: dict[str, str] = field(default_factory=dict)  # typo → corpus term
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def years_in(text: str) -> list[str]:
+    out = []
+    for digits, chinese in _YEAR.findall(text or ""):
+        year = digits or "".join(_CN_YEAR.get(ch, "") for ch in chinese)
+        if len(year) == 4 and year not in out:
+            out.append(year)
+    return out
+
+
+def doc_numbers_in(text: str) -> list[str]:
+    return [_JOINER.sub("", re.sub(r"\s+", "", m)) for m in _DOC_NUMBER.findall(text or "")]
+
+
+def section_references(text: str) -> list[int]:
+    from assistant.ingest.markers import cn_to_int
+
+    out = []
+    for first, second in _SECTION_REF.findall(text or ""):
+        number = cn_to_int(first or second)
+        if number not in out:
+            out.append(number)
+    return out
+
+
+def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> QuestionAnalysis:
+    """Analyse a cleaned, simplified question against the corpus it will be answered from.
+
+    ``departments_index``: the department lexicon to look names up in (the corpus-wide one
+    by default); ``doc_ids``: the documents the question was routed to."""
+    from assistant.answering.grounding import asked_types
+    from assistant.answering.places import places_named
+
+    index = departments_index or corpus.departments
+    refs = clause_references(text)
+    departments = index.find_in(text)
+    metadata = forms.metadata_fields(text)
+    applicants = forms.find_applicants(text)
+    yes_no = bool(_YES_NO.search(text.strip()))
+    structure = bool(_STRUCTURE.search(text)) and not metadata
+    analysis = QuestionAnalysis(
+        text=text, kind="general", asked="content", yes_no=yes_no, clause_refs=refs,
+        section_refs=section_references(text) if structure else [],
+        departments=departments, applicants=applicants, metadata_fields=metadata,
+        doc_ids=list(doc_ids or []), years=years_in(text), doc_numbers=doc_numbers_in(text),
+        places=places_named(text), asks_for=asked_types(text), fabricate=bool(_FABRICATE.search(text)),
+    )
+    if len(departments) > 1 and _JOINT.search(text):
+        analysis.department_mode = "and"
+    analysis.kind = forms.detect_kind(text, refs, departments, metadata, applicants, structure)
+    analysis.asked = _asked(text, analysis)
+    if analysis.kind == "eligibility":
+        analysis.need = forms.need_of(text)
+    return analysis
+
+
+def _asked(text: str, analysis: QuestionAnalysis) -> str:
+    if analysis.kind == "metadata":
+        return "metadata"
+    if analysis.kind in ("responsibility",):
+        return "yes_no" if analysis.yes_no and analysis.departments else "department"
+    if analysis.kind == "department":
+        return "list"
+    if analysis.kind == "structure":
+        return "section"
+    if analysis.kind == "eligibility":
+        return "eligibility"
+    if analysis.yes_no:
+        return "yes_no"
+    if _NUMBER.search(text):
+        return "number"
+    if _DATE.search(text):
+        return "date"
+    if analysis.kind == "clause":
+        return "clause"
+    if _LIST.search(text):
+        return "list"
+    return "content"

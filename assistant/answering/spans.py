@@ -1,0 +1,107 @@
+"""Quote spans: contiguous pieces of a clause's text, with offsets, and the asked fact in them.
+
+A quote is always one contiguous span of ``Clause.text``; adjacent sentences merge into one
+span, non-adjacent ones stay separate quotes. :func:`fact_phrase` finds the comma-delimited
+phrase that holds the asked fact (a number with its unit, a year), which the direct answer
+repeats verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.records import Citation, Quote
+
+# What "has the asked content" means, per asked type.
+HAS = {
+    "number": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|次|项|年|批|类|倍|成|%|所|种)|全覆盖|全部|全员"),
+    "quantity": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|次|项|年|批|类|倍|成|%|所|种)|全覆盖|全部|全员"),
+    "date": re.compile(r"\d{4}年|\d+月|年底|年内|期限|限期"),
+    "time": re.compile(r"\d{4}年|\d+月|年底|年内|期限|限期"),
+    "criteria": re.compile(r"条件|标准|要求|资格"),
+    "procedure": re.compile(r"申请|申报|流程|程序|办理"),
+    "contact": re.compile(r"电话|地址|网址|邮箱|热线"),
+}
+_PHRASE_END = "，。；：！？、"
+_BIGRAM = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
+def sentence_offsets(clause) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of the clause inside ``clause.text``."""
+    out, pos = [], 0
+    for sentence in clause.sentences:
+        start = clause.text.find(sentence, pos)
+        if start < 0:  # never expected: sentences are cut from the text
+            start = clause.text.find(sentence)
+        out.append((start, start + len(sentence)))
+        pos = max(pos, start + len(sentence))
+    return out
+
+
+def spans_of(clause, indices: list[int]) -> list[tuple[int, int]]:
+    """Contiguous spans covering the given sentences; neighbours merge into one span."""
+    offsets = sentence_offsets(clause)
+    spans: list[list[int]] = []
+    for i in sorted(set(i for i in indices if 0 <= i < len(offsets))):
+        start, end = offsets[i]
+        if spans and spans[-1][2] == i - 1:
+            spans[-1][1], spans[-1][2] = end, i
+        else:
+            spans.append([start, end, i])
+    return [(s, e) for s, e, _ in spans]
+
+
+def make_citation(doc, clause, indices: list[int], score: float, spans=None) -> Citation:
+    """A citation quoting the given sentences (or explicit ``spans``) of ``clause``."""
+    spans = spans if spans is not None else spans_of(clause, indices or [0])
+    quotes = [Quote(clause.text[s:e], s, e) for s, e in spans if e > s]
+    section = ""
+    if clause.section is not None:
+        match = next((s for s in doc.sections if s.number == clause.section), None)
+        section = f"{match.label}{match.title}" if match else clause.section_title
+    return Citation(doc_id=doc.doc_id, doc_title=doc.meta.title, clause=clause.number, label=clause.label,
+                    title=clause.title, quote="……".join(q.text for q in quotes), departments=list(clause.departments),
+                    score=round(float(score), 4), heading=clause.heading, sentences=[q.text for q in quotes],
+                    quotes=quotes, doc_number=doc.meta.doc_number, section=section)
+
+
+def bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1) if _BIGRAM.fullmatch(text[i:i + 2])}
+
+
+def overlap(grams: set[str], text: str) -> int:
+    return sum(1 for g in grams if g in text)
+
+
+def phrases(sentence: str) -> list[str]:
+    """The comma-delimited phrases of a sentence, each a verbatim substring."""
+    out, start = [], 0
+    for i, ch in enumerate(sentence):
+        if ch in _PHRASE_END:
+            piece = sentence[start:i].strip()
+            if piece:
+                out.append(piece)
+            start = i + 1
+    tail = sentence[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def fact_phrase(question: str, sentences: list[str], kind: str, years: list[str] = ()) -> str:
+    """The phrase that states the asked fact: it has the asked content (a number, a date),
+    names the asked year when one is asked, and shares the most words with the question."""
+    pattern = HAS.get(kind)
+    grams = bigrams(question)
+    best, best_key = "", None
+    for order, sentence in enumerate(sentences):
+        parts = phrases(sentence)
+        for i, part in enumerate(parts):
+            if pattern and not pattern.search(part):
+                continue
+            # Phrases like "其中国家级高新区达到25%" need their subject from the phrase before.
+            context = parts[i - 1] + part if i and len(part) < 12 else part
+            key = (any(y in part for y in years), overlap(grams, context), -order, -i)
+            if best_key is None or key > best_key:
+                best, best_key = part, key
+    return best

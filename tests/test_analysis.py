@@ -1,0 +1,107 @@
+"""Question analysis, routing, places, typos and quote spans — each mechanism on its own
+questions (never the gold set's), including cases where it must say no."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.analysis import analyze, doc_numbers_in, years_in
+from assistant.answering.places import covers_place, foreign_places, places_named
+from assistant.answering.routing import route
+from assistant.answering.spans import fact_phrase, spans_of
+from assistant.answering.typos import lexicon_for
+from assistant.ingest.markers import clause_references, cn_to_int, int_to_cn
+from assistant.retrieval.tokenization import base_jieba
+
+
+def test_numerals_both_ways():
+    assert [cn_to_int(x) for x in ("十二", "二十三", "一百零五", "一百亿", "-1")] == [12, 23, 105, 10**10, -1]
+    assert [int_to_cn(n) for n in (1, 10, 12, 20, 105, 110)] == ["一", "十", "十二", "二十", "一百零五", "一百一十"]
+
+
+def test_absurd_clause_references_are_kept_so_they_can_be_refused():
+    assert clause_references("第-1条讲什么") == [-1]
+    assert clause_references("第一百亿条") == [10**10]
+    assert clause_references("第0条和第二十四条") == [0, 24]
+    assert clause_references("没有条款编号") == []
+
+
+def test_years_and_document_numbers():
+    assert years_in("2030年的目标和二〇三五年") == ["2030", "2035"]
+    assert years_in("到2025，研发投入") == ["2025"]
+    assert years_in("增长15%") == []
+    assert doc_numbers_in("内政发〔2021〕13号和京政发（2020）7 号") == ["内政发〔2021〕13号", "京政发（2020）7号"]
+
+
+@pytest.mark.parametrize("question,kind,asked", [
+    ("文号和成文日期分别是什么", "metadata", "metadata"),
+    ("这份文件一共分几个部分", "structure", "section"),
+    ("第三部分讲什么", "structure", "section"),
+    ("第十二条讲什么", "clause", "clause"),
+    ("第十二条由哪些部门负责", "responsibility", "department"),
+    ("市场监管局是不是该条的责任单位？", "responsibility", "yes_no"),
+    ("商务厅", "department", "list"),
+    ("税务局负责哪些工作", "department", "list"),
+    ("高新区研发投入强度要达到多少", "general", "number"),
+    ("什么时候实现盟市全覆盖", "general", "date"),
+    ("高新区可以建设人才公寓吗", "general", "yes_no"),
+])
+def test_kind_and_asked_type(fake_assistant, question, kind, asked):
+    analysis = analyze(question, fake_assistant.corpus)
+    assert (analysis.kind, analysis.asked) == (kind, asked)
+
+
+def test_joint_departments_and_metadata_fields(fake_assistant):
+    analysis = analyze("商务厅和发改委共同负责哪些工作", fake_assistant.corpus)
+    assert analysis.department_mode == "and" and len(analysis.departments) == 2
+    assert analyze("商务厅负责哪些工作", fake_assistant.corpus).department_mode == "or"
+    assert analyze("印发日期和抄送机关是什么", fake_assistant.corpus).metadata_fields == ["printed_date", "copy_to"]
+
+
+def test_eligibility_keeps_the_need(fake_assistant):
+    analysis = analyze("我们是高新技术企业，想找银行贷款扩大生产线，有什么支持", fake_assistant.corpus)
+    assert analysis.kind == "eligibility" and "贷款" in analysis.need
+    assert analyze("作为高新技术企业能享受哪些政策", fake_assistant.corpus).need == ""
+
+
+def test_places_as_words_and_in_english():
+    assert places_named("上海和深圳的孵化器") == ["上海", "深圳"]
+    assert places_named("What does Shenzhen offer, compared with Inner Mongolia?") == ["内蒙古", "深圳"]
+    assert places_named("长治久安的营商环境") == []  # 长治 inside another word is no city
+
+
+def test_place_scope_follows_jurisdiction(document):
+    assert covers_place(document, "包头")  # a city inside the issuing region
+    assert covers_place(document, "内蒙古")
+    assert not covers_place(document, "深圳")  # named province elsewhere does not cover its cities
+    assert foreign_places(["上海", "鄂尔多斯"], [document]) == ["上海"]
+
+
+def test_typos_are_corrected_to_corpus_terms_only(corpus):
+    lexicon = lexicon_for(corpus, base_jieba())
+    assert lexicon.correct("福化器归谁管") == {"福化器": "孵化器"}
+    assert lexicon.correct("人设厅负责什么") == {"人设厅": "人社厅"}
+    assert lexicon.correct("哪个部门负责孵化器") == {}  # 哪个 is a word: 个部门 is not a typo
+    assert lexicon.correct("天气怎么样") == {}
+
+
+def test_routing_by_document_number_and_kind(fake_assistant):
+    corpus = fake_assistant.corpus
+    assert route("内政发〔2021〕13号讲什么", corpus).doc_ids == [corpus.documents[0].doc_id]
+    assert route("高新区有哪些支持", corpus).doc_ids in ([], [corpus.documents[0].doc_id])
+
+
+def test_spans_are_contiguous_and_merge_neighbours(document):
+    clause = document.clause(2)
+    spans = spans_of(clause, [0, 1, 3])
+    for start, end in spans:
+        assert clause.text[start:end]  # a real span of the clause text
+    if len(clause.sentences) > 3:
+        assert len(spans) == 2  # 0+1 merge, 3 stands alone
+
+
+def test_fact_phrase_holds_the_number_and_the_asked_year():
+    sentences = ["到2025年，国家级高新区达到5家以上，自治区级高新区实现盟市全覆盖。",
+                 "到2035年，高新区经济发展实力大幅增强。"]
+    assert fact_phrase("国家级高新区要达到几家", sentences, "number") == "国家级高新区达到5家以上"
+    assert fact_phrase("2035年要达到什么", sentences, "date", ["2035"]).startswith("到2035年")
