@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup model browser index eval bench clean
+.PHONY: run test setup model browser index eval bench bench-stores clean
 
 # app.py loads the model and builds the indexes first if they are missing or stale.
 run: model
@@ -46,6 +46,12 @@ eval: model
 # Benchmark (speed, memory, growth to 1000x) plus the 50-client load test; ~10 minutes.
 bench: model
 	$(BIN)/python -m bench bench --load
+
+# Vector stores as the corpus grows (FAISS Flat / HNSW32, Milvus Lite; 10x-1000x), and our
+# BM25 vs Milvus's; under 15 minutes. Numbers: eval/store_growth.json, eval/store_bm25.json.
+bench-stores: model
+	$(BIN)/python -m bench.store_growth --out eval/store_growth.json
+	$(BIN)/python -m bench.store_bm25 --out eval/store_bm25.json
 
 clean:
 	rm -rf $(VENV) indexes/*/ indexes/.tmp* *.egg-info

@@ -358,9 +358,19 @@ def ask(question, as_json, doc_ids):
             click.echo(f"错误: {cleaned.error}", err=True)
         sys.exit(1)
     assistant = _load_assistant(quiet=as_json)
+    from assistant.answering.sessions import SessionStore, chat_turn
+
+    # stdin lines that are JSON objects {"session": ID, "question": Q} are turns of a chat;
+    # the client names its sessions, so an unseen id starts one under that id.
+    sessions = SessionStore(adopt_unknown=True)
 
     def run(text) -> bool:
-        answer = assistant.ask(text, doc_ids=list(doc_ids))
+        turn = session_turn(text) if question == "-" else None
+        if isinstance(turn, str):  # a JSON object that is not a valid turn
+            emit_json({"question": "", "error": turn}) if as_json else click.echo(f"错误: {turn}", err=True)
+            return False
+        answer = (chat_turn(assistant, sessions, turn[1], turn[0], doc_scope=list(doc_ids)) if turn
+                  else assistant.ask(text, doc_ids=list(doc_ids)))
         if as_json:
             emit_json(answer.to_dict())
         elif answer.error:
@@ -368,10 +378,40 @@ def ask(question, as_json, doc_ids):
         else:
             if answer.notice:
                 click.echo(f"注意: {answer.notice}", err=True)
+            if answer.understood_as:
+                click.echo(answer.understood_as)
             click.echo(answer.answer)
         return not answer.error
 
     sys.exit(0 if run_questions(question, run, as_json) else 1)
+
+
+def session_turn(line: str):
+    """None for a plain question; (session, question) for a JSON turn; a message if malformed."""
+    if not line.lstrip().startswith("{"):
+        return None
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None  # a question that happens to start with "{"
+    if not isinstance(data, dict):
+        return None
+    if not isinstance(data.get("question"), str):
+        return "JSON 行需要字符串字段 question（如 {\"session\": \"s1\", \"question\": \"第五条讲什么？\"}）。"
+    return data.get("session"), data["question"]
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print each answer as one JSON object.")
+@_DOC_OPTION
+def chat(as_json, doc_ids):
+    """An interactive conversation: follow-ups (这一条、下一条、那能源局呢) refer to earlier turns.
+
+    Commands: /new starts over, /doc ID focuses a document, /json toggles JSON output, /quit.
+    """
+    from assistant.chat_cli import run_chat
+
+    run_chat(_load_assistant(quiet=False), as_json=as_json, doc_ids=list(doc_ids))
 
 
 @cli.command("eval")

@@ -61,6 +61,10 @@ class Settings:
     # Model weights' dtype on the CPU: "auto" picks bfloat16 where the CPU computes it
     # natively (AVX512-BF16/AMX; about 2x faster, cosine >= 0.998 to float32), else float32.
     dtype: str = "auto"
+    # Vector store: "faiss" (embedded, default) or "milvus" (Milvus Lite in the index folder,
+    # or the server at ``milvus_uri``; its token is read from ASSISTANT_MILVUS_TOKEN, never kept here).
+    store: str = "faiss"
+    milvus_uri: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -72,6 +76,8 @@ class Settings:
             feedback_path=_env_path("ASSISTANT_FEEDBACK_PATH", base.feedback_path),
             eval_dir=_env_path("ASSISTANT_EVAL_DIR", base.eval_dir),
             dtype=os.environ.get("ASSISTANT_DTYPE", "").strip() or base.dtype,
+            store=os.environ.get("ASSISTANT_STORE", "").strip().lower() or base.store,
+            milvus_uri=os.environ.get("ASSISTANT_MILVUS_URI", "").strip(),
         )
 
     def with_(self, **changes) -> "Settings":

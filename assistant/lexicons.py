@@ -6,6 +6,8 @@ literals, so they can be reviewed and extended without touching code:
 * ``aliases.json``: short and English names of government bodies → core names;
 * ``synonyms.json``: everyday words → the document's own terms (BM25 folding);
 * ``applicants.json``: who an enterprise or person says they are → the document's terms;
+* ``followups.json``: cues of follow-up questions in a chat (这一条, 下一条, 那…呢), read by
+  :mod:`assistant.answering.conversation`;
 * ``places.json``: every provincial- and prefecture-level division (from the PRC adcode
   table), with short names, province and pinyin.
 """

@@ -65,7 +65,7 @@ class Assistant:
     def ask(self, question: str, timings: dict | None = None, doc_ids=None):
         """A grounded :class:`~assistant.answering.records.Answer`; ``doc_ids`` restricts the
         documents answered from (default: the ones the question names, else all)."""
-        from assistant.answering.analysis import analyze
+        from assistant.answering.analysis import analyze, normalize_numbers
         from assistant.answering.compose import compose_answer
         from assistant.answering.questions import clean_question
         from assistant.answering.records import Answer
@@ -83,7 +83,7 @@ class Assistant:
         text = to_simplified(cleaned.text)
         tokenizer = self.retriever.sparse.tokenizer
         fixes = lexicon_for(self.corpus, base_jieba()).correct(text)
-        text = apply(text, fixes)
+        text = normalize_numbers(apply(text, fixes))
         routed = route(text, self.corpus)
         analysis = analyze(text, self.corpus, doc_ids=list(doc_ids or routed.doc_ids))
         analysis.corrections = fixes
@@ -102,3 +102,41 @@ class Assistant:
         if timings is not None:
             timings["compose"] = timings.get("compose", 0.0) + time.perf_counter() - started
         return answer
+
+    def chat(self, question: str, conversation=None, timings: dict | None = None):
+        """Answer ``question`` as a turn of ``conversation``: (Answer, updated Conversation).
+
+        A follow-up (这一条 / 下一条 / 那能源局呢 …) is rewritten into a standalone question
+        first (:mod:`assistant.answering.conversation`); the answer says how it was understood.
+        The conversation passed in is not modified.
+        """
+        from assistant.answering.records import Answer
+        from assistant.answering.conversation import Conversation, resolve, update
+        from assistant.answering.questions import clean_question
+
+        conversation = conversation.copy() if conversation is not None else Conversation()
+        cleaned = clean_question(question)
+        if cleaned.error:
+            return self.ask(question, timings=timings), conversation
+        resolved = resolve(cleaned.text, conversation, self.corpus)
+        if resolved.needs:
+            answer = Answer(question=cleaned.text, answer=resolved.needs, refused=True, intent="followup",
+                            notice=cleaned.notice)
+        else:
+            # A follow-up about a clause of one document is answered from that document.
+            several = len(getattr(self.corpus, "documents", [])) > 1
+            scope = conversation.doc_scope or ([resolved.doc_id] if resolved.doc_id and several else [])
+            answer = self._ask_in(resolved.text, scope, timings)
+            answer.question = cleaned.text
+            answer.understood_as = resolved.understood_as
+            if cleaned.notice and not answer.notice:
+                answer.notice = cleaned.notice
+        return answer, update(conversation, cleaned.text, resolved, answer, self.corpus)
+
+    def _ask_in(self, question: str, doc_ids, timings):
+        """``ask`` restricted to ``doc_ids`` when given and when ``ask`` supports it."""
+        import inspect
+
+        if doc_ids and "doc_ids" in inspect.signature(self.ask).parameters:
+            return self.ask(question, timings=timings, doc_ids=list(doc_ids))
+        return self.ask(question, timings=timings)

@@ -125,7 +125,7 @@ class CachedQueryEncoder:
 
 
 class RawFaissDense:
-    """The dense-index interface of :class:`~assistant.retrieval.dense.DenseIndex` over a bare FAISS
+    """The dense-index interface of :class:`~bench.llama_baseline.DenseIndex` over a bare FAISS
     index (no llama-index), so the hybrid retriever can run at sizes llama-index cannot."""
 
     def __init__(self, index, ids: list[str]):
@@ -153,10 +153,10 @@ def recall_at_k(exact_ids: np.ndarray, exact_scores: np.ndarray, approx_ids: np.
 
 
 def exact_vs_hnsw(vectors: np.ndarray, queries: np.ndarray, ks=(10, 200), flat=None) -> tuple[dict, object]:
-    """Exact ``Flat`` vs ``HNSW32`` (efSearch as dense.py sets it) on the same vectors:
+    """Exact ``Flat`` vs ``HNSW32`` (efSearch as the FAISS store sets it) on the same vectors:
     build time, one-query-at-a-time search latency (interleaved), recall@k vs exact.
     Returns the numbers and the HNSW index (so hybrid search can be timed through it)."""
-    from assistant.retrieval.dense import _faiss_index
+    from assistant.retrieval.stores.faiss_store import faiss_index as _faiss_index
 
     dim = vectors.shape[1]
     out = {}
@@ -200,7 +200,7 @@ def ranking_agreement(exact: list[list[int]], approx: list[list[int]]) -> dict:
 
 def _llama_dense(units, vectors, query_encoder, doc, folder: Path) -> tuple[object, dict]:
     """Build, persist and reload the llama-index store the product uses; timings and size."""
-    from assistant.retrieval.dense import DenseIndex
+    from bench.llama_baseline import DenseIndex
 
     clauses = {(c.doc_id, c.number): c for c in doc.clauses}
     start = time.perf_counter()

@@ -233,7 +233,7 @@ def _md_ann(rows: list[dict]) -> list[str]:
     lines = [f"### Exact (Flat) vs approximate (HNSW32) at {row['factor']}×", "",
              f"{a['vectors']:,} vectors, {a['queries']} queries (gold-question embeddings + cached sentence vectors), "
              f"raw FAISS, one query per call, interleaved. HNSW32: efConstruction {a['ef_construction']}, "
-             f"efSearch {a['ef_search']} (as `dense.py` sets it).", ""]
+             f"efSearch {a['ef_search']} (as `stores/faiss_store.py` sets it).", ""]
     lines += _table(["index", "build s", "search p50 ms", "search p95 ms"] + recalls,
                     [["Flat (exact)", _f(row["faiss_s"], 2), _f(a["flat"]["p50"], 3), _f(a["flat"]["p95"], 3)]
                      + ["1.000"] * len(recalls),

@@ -1,13 +1,14 @@
 """The web app over HTTP (gradio_client) and its rendering and handler functions.
 
-One app per module, on the fake encoder: the ``/ask`` API contract, escaping of markup,
-feedback (saved, and not saved without breaking answers), concurrency, and ``app.py``'s
-command line.
+One app per module, on the fake encoder: the ``/ask`` and ``/chat`` API contracts, chat
+turns and their messages, escaping of markup, feedback (saved, and not saved without
+breaking answers), the conversation download, concurrency, and ``app.py``'s command line.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -25,9 +26,10 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
 ]
 
-ANSWER_KEYS = {"question", "answer", "refused", "intent", "citations", "related", "notice", "error"}
+ANSWER_KEYS = {"question", "answer", "refused", "intent", "citations", "related", "notice", "error",
+               "direct", "analysis", "understood_as", "session"}
 CITATION_KEYS = {"doc_id", "doc_title", "clause", "label", "title", "quote", "departments", "score", "heading",
-                 "sentences"}
+                 "sentences", "quotes", "doc_number", "section"}
 SCRIPT = "<script>alert(1)</script>"
 
 
@@ -95,9 +97,27 @@ def test_script_question_is_answered_and_escaped(client, assistant):
     assert "&lt;script&gt;" in page
 
 
-def test_only_ask_is_a_public_endpoint(client):
+def test_only_ask_and_chat_are_public_endpoints(client):
     """UI events are private: no endpoint takes a file path from a caller."""
-    assert set(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == {"/ask"}
+    assert set(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == {"/ask", "/chat"}
+
+
+def test_chat_api_keeps_a_session(client):
+    first = client.predict("第五条讲什么？", "", api_name="/chat")
+    assert set(first) == ANSWER_KEYS and first["session"] and not first["notice"]
+    second = client.predict("再下一条呢？", first["session"], api_name="/chat")
+    assert second["session"] == first["session"]
+    assert [c["clause"] for c in second["citations"]] == [6]
+    assert second["understood_as"] == "理解为：第（六）条 强化创新平台建设 讲什么？"
+    other = client.predict("再下一条呢？", "", api_name="/chat")  # a new session has nothing to refer to
+    assert other["refused"] and other["answer"].startswith("请先说明是哪一条") and other["session"] != first["session"]
+
+
+@pytest.mark.parametrize("session", ["no-such-session", "../../etc/passwd", "x" * 500])
+def test_chat_api_bad_session_starts_fresh_and_says_so(client, session):
+    result = client.predict("下一条呢？", session, api_name="/chat")
+    assert result["session"] and result["session"] != session
+    assert "新对话" in result["notice"] and result["refused"]
 
 
 def test_concurrent_asks_all_succeed(app):
@@ -165,16 +185,55 @@ def test_highlight_and_markdown_helpers():
     assert "<li>项目</li>" in html
 
 
-def test_answer_markdown_and_download(app):
-    demo = app[0]
-    html, state, markdown, download, *_ = demo.handlers.ask_view("第十二条讲什么？")
-    assert state["intent"] == "clause"
-    assert markdown.startswith("# 问：第十二条讲什么？") and "### 第（十二）条" in markdown
-    assert "责任单位：" in markdown and "内政发〔2021〕13号" in markdown
+def test_chat_turns_messages_state_and_download(app):
+    h = app[0].handlers
+    box, history, state, download = h.respond("孵化器建设归哪个部门管？", [], None)
+    assert box == "" and [m["role"] for m in history[:2]] == ["user", "assistant"]
+    assert "自治区科技厅" in history[1]["content"]
+    cards = [m for m in history if m.get("metadata")]
+    assert cards and cards[0]["metadata"]["title"].startswith("依据：第（十一）条")
+    assert "<details" in cards[0]["content"] and "<strong>" in cards[0]["content"]
+    assert "#pa-open-clause:11" in cards[0]["content"]
+    _, history, state, download = h.respond("这一条还支持什么？", history, state)
+    assert sum(m["role"] == "user" for m in history) == 2
+    assert "理解为：第（十一）条" in [m for m in history if m["role"] == "assistant" and not m.get("metadata")][-1]["content"]
     path = Path(download["value"])
-    assert path.suffix == ".md" and path.read_text(encoding="utf-8") == markdown
-    _, state, markdown, download, *_ = demo.handlers.ask_view("  ")
-    assert state is None and markdown == "" and download["value"] is None
+    text = path.read_text(encoding="utf-8")
+    assert path.suffix == ".md" and "## 第 1 问：孵化器建设归哪个部门管？" in text and "## 第 2 问：这一条还支持什么？" in text
+    assert "理解为：第（十一）条" in text and "### 依据条款" in text and "内政发〔2021〕13号" in text
+    assert text == h.markdown(state)
+    assert h.respond("   ", history, state)[1] is not history  # an empty question changes nothing
+    assert h.reset()[1] == [] and h.reset()[2] is None
+
+
+def test_chat_history_and_state_stay_bounded(app):
+    from assistant.web.handlers import MAX_CHAT_TURNS
+
+    h = app[0].handlers
+    history, state = [], None
+    for _ in range(MAX_CHAT_TURNS + 5):
+        _, history, state, _ = h.respond("第一条讲什么？", history, state)
+    assert sum(m["role"] == "user" for m in history) == MAX_CHAT_TURNS
+    assert len(state["answers"]) == MAX_CHAT_TURNS
+    assert len(state["conversation"]["turns"]) <= state["conversation"]["max_turns"]
+
+
+def test_chat_state_that_is_garbage_starts_fresh(app):
+    _, history, state, _ = app[0].handlers.respond("下一条呢？", [], {"conversation": {"clauses": "bad"}})
+    assert "请先说明是哪一条" in history[1]["content"] and state["conversation"]["turns"]
+
+
+def test_chat_messages_escape_markup():
+    from assistant.web.render import chat_messages
+
+    answer = _hostile_answer()
+    answer["understood_as"] = answer["question"]
+    for refused in (False, True):
+        messages = chat_messages(answer["question"], dict(answer, refused=refused))
+        user = messages[0]["content"]  # Markdown: every character markup could act on is escaped
+        assert not re.search(r"(?<!\\)[<>*`\[]", user) and "\\<script\\>" in user
+        cards = "".join(m["content"] for m in messages if m.get("metadata"))
+        assert "<script" not in cards.lower() and "<img" not in cards.lower() and "${" not in cards
 
 
 # ------------------------------------------------------------------------------ feedback
@@ -183,21 +242,36 @@ def test_answer_markdown_and_download(app):
 def test_feedback_writes_a_json_line(app, client):
     demo, _, feedback = app
     answer = client.predict("孵化器建设归哪个部门管？", api_name="/ask")
-    status, *_ = demo.handlers.feedback(answer, "up")
-    assert "已记录" in status
-    status, *_ = demo.handlers.feedback(answer, "down")
+    assert "已记录" in demo.handlers.feedback(answer, "up")
+    demo.handlers.feedback(answer, "down")
     lines = feedback.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 2
-    record = json.loads(lines[0])
+    assert len(lines) >= 2
+    record = json.loads(lines[-2])
     assert set(record) == {"time", "rating", "question", "answer"}  # nothing about the user
     assert record["rating"] == "up" and record["question"] == "孵化器建设归哪个部门管？"
     assert record["answer"] == answer["answer"]
-    assert json.loads(lines[1])["rating"] == "down"
+    assert json.loads(lines[-1])["rating"] == "down"
+
+
+def test_like_on_a_message_rates_its_turn(app):
+    import gradio as gr
+
+    demo, _, feedback = app
+    h = demo.handlers
+    _, history, state, _ = h.respond("第五条讲什么？", [], None)
+    _, history, state, _ = h.respond("下一条呢？", history, state)
+    second = max(i for i, m in enumerate(history) if m["role"] == "user") + 2  # a citation card of turn 2
+    evt = gr.LikeData(target=None, data={"index": second, "value": history[second]["content"], "liked": False})
+    assert "已记录" in h.like(history, state, evt)
+    record = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
+    assert record["rating"] == "down" and record["question"] == "下一条呢？"
+    evt = gr.LikeData(target=None, data={"index": 1, "value": "", "liked": True})
+    h.like(history, state, evt)
+    assert json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])["question"] == "第五条讲什么？"
 
 
 def test_feedback_without_an_answer_asks_for_one(app):
-    status, *_ = app[0].handlers.feedback(None, "up")
-    assert "请先提问" in status
+    assert "请先提问" in app[0].handlers.feedback(None, "up")
 
 
 def test_unwritable_feedback_keeps_answering(assistant, tmp_path):
@@ -211,8 +285,7 @@ def test_unwritable_feedback_keeps_answering(assistant, tmp_path):
             client = Client(url, verbose=False)
             answer = client.predict("商务厅负责哪些工作？", api_name="/ask")
             assert answer["citations"] and not answer["error"]
-            status, *_ = demo.handlers.feedback(answer, "up")
-            assert "反馈未能保存" in status
+            assert "反馈未能保存" in demo.handlers.feedback(answer, "up")
             assert client.predict("文件的文号是什么？", api_name="/ask")["intent"] == "metadata"
         finally:
             demo.close()

@@ -63,7 +63,7 @@ def test_stale_index_from_other_model_or_corpus(home):
 def test_corrupt_index_is_detected_and_rebuilt(home, damage):
     corpus, encoder = load_corpus(home.corpus_dir), FakeEncoder(32)
     folder = build_index(home, corpus, encoder)
-    target = folder / "dense" / "default__vector_store.json"
+    target = folder / "dense" / "faiss.index"
     data = target.read_bytes()
     if damage == "truncate":
         target.write_bytes(data[: len(data) // 2])
@@ -72,7 +72,7 @@ def test_corrupt_index_is_detected_and_rebuilt(home, damage):
     else:
         target.unlink()
     problems = check_index(home, corpus, encoder)
-    assert problems and "default__vector_store.json" in problems[0]
+    assert problems and "faiss.index" in problems[0]
     with pytest.raises(IndexError_):
         load_index(home, corpus, encoder, rebuild=False)
     assert load_index(home, corpus, encoder).units

@@ -22,7 +22,7 @@ from assistant.ingest.markers import clause_references
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年|(?!\d))|([〇零一二三四五六七八九]{4})年")
 # 文号: an organ abbreviation (内政发, 包府办发, 内科高字, 国办函 …), 〔year〕, number, 号.
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,5}(?:发|字|函|令|办|规|文)\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
-_JOINER = re.compile(r"^[和与及或跟同、]+")
+_JOINER = re.compile(r"^(?:是不是|是否|不是|是|和|与|及|或|跟|同|、|的|为)+")
 _CN_YEAR = dict(zip("〇零一二三四五六七八九", "0012345678 9".replace(" ", "")))
 
 # Yes/no form: 是否/是不是/有没有/能不能/…吗, and English auxiliaries at the start.
@@ -38,18 +38,22 @@ _DATE = re.compile(r"什么时候|何时|哪年|哪一年|哪天|截止|期限|�
 _LIST = re.compile(r"哪些|哪几|有什么|有啥|包括什么|包含什么|列举|都有|\bwhat are\b|\blist\b|\bwhich\b", re.IGNORECASE)
 # Questions about the document's structure rather than one measure's content.
 _STRUCTURE = re.compile(
-    r"几个部分|几部分|哪几个部分|哪些部分|分为几|分成几|分几|多少(?:个)?部分|多少条|几条|多少项|几项(?:措施|意见)|多少(?:个)?章|几章"
+    r"几个大?部分|几大?部分|哪几个部分|哪些部分|分为几|分成几|分几|多少(?:个)?部分|多少条|几条|多少项|几项(?:措施|意见)|多少(?:个)?章|几章"
     r"|第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|结构|框架|章节|目录|大纲|提纲|一级标题|小标题|标题有哪些|各部分|每个部分|哪个部分|哪一部分|什么部分|哪部分|属于.{0,6}部分"
     r"|前言|开头|序言|引言|导语|开篇|依据(?:什么|哪)|根据(?:什么|哪个|哪份)|贯彻落实(?:哪|什么)|上位文件|为了落实|落实哪"
-    r"|how many (?:sections|parts|clauses|articles|measures)|which (?:section|part)|preamble|structure|outline",
+    r"|依据的|所依据|国务院.{0,8}(?:意见|文件|通知|决定)|结合了|还结合|简称|缩写"
+    r"|这部分|那部分|这一部分|(?:包括|包含|有)(?:哪些|哪几)条|[一二三四五六七八九十]+个部分|各个部分|部分的标题|最后一条"
+    r"|how many (?:sections|parts|clauses|articles|measures)|which (?:section|part)|\bpreamble\b|\bstructure\b|\boutline\b",
     re.IGNORECASE)
 _SECTION_REF = re.compile(r"第\s*([一二三四五六七八九十]+)\s*(?:部分|章|节|大项)|([一二三四五六七八九十]+)、")
 # Requests to invent or rewrite policy: not questions about the document.
-_FABRICATE = re.compile(r"(?:帮我|给我|请)?(?:编|编造|杜撰|虚构|捏造|拟|起草|写|撰写|生成|制定)(?:一|几|个|份|条|篇|点)*.{0,6}"
-                        r"(?:政策|文件|条款|规定|通知|意见|措施|细则)|make up|invent|draft (?:a|an|new) (?:policy|rule)",
-                        re.IGNORECASE)
+_FABRICATE = re.compile(
+    r"(?:帮我|给我|替我|请你|请|你来|能不能|可以)\s*(?:编|编写|编造|杜撰|虚构|捏造|拟|拟定|起草|写|撰写|生成|制定|设计|创作|出)"
+    r"(?:一|几|个|份|条|篇|点|套)*.{0,16}?(?:政策|文件|条款|规定|通知|意见|措施|细则|办法|方案|稿子|稿件|文章|新闻稿|讲话|报告|总结)"
+    r"|(?:编造|杜撰|虚构|捏造)|make up|invent|draft (?:a|an|new) (?:policy|rule)|write (?:a|an) (?:policy|article|speech)",
+    re.IGNORECASE)
 # Joint responsibility: 发改委和科技厅共同负责 / both … and ….
-_JOINT = re.compile(r"共同|一起|都(?:负责|参与|是)|同时|联合|both\b", re.IGNORECASE)
+_JOINT = re.compile(r"共同|一起|都(?:负责|参与|是|出现|在|列)|同为|均为|同时|联合|both\b", re.IGNORECASE)
 
 
 @dataclass
@@ -77,6 +81,25 @@ class QuestionAnalysis:
         return asdict(self)
 
 
+_PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)")
+
+
+def normalize_numbers(text: str) -> str:
+    """Spell percentages the way documents print them: 百分之二十 → 20%, 百分之一点五 → 1.5%."""
+    from assistant.ingest.markers import cn_to_int
+
+    def percent(match: re.Match) -> str:
+        whole, _, frac = match.group(1).partition("点")
+        try:
+            number = str(cn_to_int(whole))
+        except ValueError:
+            return match.group(0)
+        digits = "".join(str("零一二三四五六七八九".find(ch)) if ch in "零一二三四五六七八九" else "0" for ch in frac)
+        return f"{number}.{digits}%" if frac else f"{number}%"
+
+    return _PERCENT.sub(percent, text)
+
+
 def years_in(text: str) -> list[str]:
     out = []
     for digits, chinese in _YEAR.findall(text or ""):
@@ -90,10 +113,12 @@ def doc_numbers_in(text: str) -> list[str]:
     return [_JOINER.sub("", re.sub(r"\s+", "", m)) for m in _DOC_NUMBER.findall(text or "")]
 
 
-def section_references(text: str) -> list[int]:
+def section_references(text: str, documents=()) -> list[int]:
+    """Parts a question names: 第三部分, 三、, or a part's own title (强化高新区创新能力这部分)."""
     from assistant.ingest.markers import cn_to_int
 
-    out = []
+    out = [s.number for d in documents for s in d.sections if len(s.title) >= 4 and s.title in text
+           and re.search(re.escape(s.title) + r"\s*(?:这|那|这一|那一)?(?:个)?(?:部分|章|大项)", text)]
     for first, second in _SECTION_REF.findall(text or ""):
         number = cn_to_int(first or second)
         if number not in out:
@@ -115,10 +140,10 @@ def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> Question
     metadata = forms.metadata_fields(text)
     applicants = forms.find_applicants(text)
     yes_no = bool(_YES_NO.search(text.strip()))
-    structure = bool(_STRUCTURE.search(text)) and not metadata
+    structure = bool(_STRUCTURE.search(text)) and (not metadata or bool(section_references(text)))
     analysis = QuestionAnalysis(
         text=text, kind="general", asked="content", yes_no=yes_no, clause_refs=refs,
-        section_refs=section_references(text) if structure else [],
+        section_refs=section_references(text, corpus.documents) if structure else [],
         departments=departments, applicants=applicants, metadata_fields=metadata,
         doc_ids=list(doc_ids or []), years=years_in(text), doc_numbers=doc_numbers_in(text),
         places=places_named(text), asks_for=asked_types(text), fabricate=bool(_FABRICATE.search(text)),
@@ -126,6 +151,8 @@ def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> Question
     if len(departments) > 1 and _JOINT.search(text):
         analysis.department_mode = "and"
     analysis.kind = forms.detect_kind(text, refs, departments, metadata, applicants, structure)
+    if analysis.kind == "general" and analysis.doc_numbers and yes_no:
+        analysis.kind, analysis.metadata_fields = "metadata", ["doc_number"]  # 是不是内政发〔2021〕12号
     analysis.asked = _asked(text, analysis)
     if analysis.kind == "eligibility":
         analysis.need = forms.need_of(text)

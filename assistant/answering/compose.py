@@ -15,6 +15,7 @@ from assistant import lexicons
 from assistant.answering.grounding import ground
 from assistant.answering.records import Answer, Citation
 from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap
+from assistant.answering.spans import phrases as _phrases
 from assistant.answering.structure import compose_structure
 
 # At most this many clauses are quoted in full per answer: a question naming every clause
@@ -22,6 +23,7 @@ from assistant.answering.structure import compose_structure
 MAX_CLAUSES_PER_ANSWER = 5
 SECOND_RATIO = 0.92  # a runner-up clause is cited too when it scores this close to the best
 _NUMBER_IN = re.compile(r"\d+(?:\.\d+)?")
+_COUNTING = re.compile(r"几个|多少个|多少家|几家|how many", re.IGNORECASE)
 
 
 def compose_answer(question: str, analysis, hits, corpus, tokens=None, vocabulary=None) -> Answer:
@@ -31,6 +33,11 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None, vocabular
     if not tokens and not (analysis.clause_refs or analysis.metadata_fields or analysis.departments
                            or analysis.kind == "structure"):
         return _clarify(context)
+    if analysis.clause_refs and not _valid_refs(analysis, documents):
+        return _no_such_clause(context)
+    named_part = analysis.kind == "clause" or (analysis.kind == "structure" and analysis.section_refs)
+    if named_part and set(analysis.asks_for) & {"quantity", "procedure", "criteria", "contact"}:
+        analysis.kind = "general"  # 按第十二条，贴息上限是多少: answered (or refused) from the text
     composer = {"clause": _clause, "metadata": _metadata, "structure": compose_structure,
                 "department": _department, "responsibility": _responsibility,
                 "eligibility": _eligibility}.get(analysis.kind, _general)
@@ -135,15 +142,22 @@ def top_citations(ctx: _Context, hits) -> list[Citation]:
 # -- composers ---------------------------------------------------------------------------
 
 
+def _valid_refs(analysis, documents) -> bool:
+    return any(1 <= n <= len(d.clauses) for n in analysis.clause_refs for d in documents)
+
+
+def _no_such_clause(ctx: _Context) -> Answer:
+    counts = "；".join(f"{d.name if ctx.many else '本文件'}共 {len(d.clauses)} 条（{d.clauses[0].cite}至{d.clauses[-1].cite}）"
+                      for d in ctx.documents if d.clauses)
+    numbers = "、".join(f"第{n}条" for n in ctx.analysis.clause_refs)
+    direct = f"文件没有{numbers}。{counts}。"
+    return Answer("", direct, True, "clause", direct=direct)
+
+
 def _clause(ctx: _Context) -> Answer:
-    refs = [h.ref for h in ctx.hits if h.clause in ctx.analysis.clause_refs]
-    refs = list(dict.fromkeys(refs))
+    refs = list(dict.fromkeys(h.ref for h in ctx.hits if h.clause in ctx.analysis.clause_refs))
     if not refs:
-        counts = "；".join(f"{d.name}共 {len(d.clauses)} 条（{d.clauses[0].cite}至{d.clauses[-1].cite}）"
-                          for d in ctx.documents if d.clauses)
-        numbers = "、".join(f"第{n}条" for n in ctx.analysis.clause_refs)
-        direct = f"文件没有{numbers}。{counts}。"
-        return Answer("", direct, True, "clause", direct=direct)
+        return _no_such_clause(ctx)
     citations, parts = [], []
     shown, rest = refs[:MAX_CLAUSES_PER_ANSWER], refs[MAX_CLAUSES_PER_ANSWER:]
     for ref in shown:
@@ -172,7 +186,36 @@ def _metadata(ctx: _Context) -> Answer:
         directs.append(("；".join(lines) if not ctx.many else f"{doc.name}：" + "；".join(lines)))
         blocks.append((f"**{doc.name}**\n\n" if ctx.many else f"《{doc.meta.title}》\n\n") + "\n".join(lines))
     direct = "。".join(directs) + "。"
+    stated = [getattr(d.meta, n, "") for d in ctx.documents for n in ctx.analysis.metadata_fields]
+    if not any(stated):
+        return refuse(ctx, f"文件没有载明{'、'.join(META_FIELDS[n] for n in ctx.analysis.metadata_fields)}。")
+    if ctx.analysis.yes_no:
+        direct = _metadata_verdict(ctx) + direct
     return Answer("", "\n\n".join([direct] + blocks), False, "metadata", direct=direct)
+
+
+_FILLER = re.compile(r"(?:这份|文件|本文|有没有|是不是|是否|给了|了吗|吗|给|了|到|的)+")
+
+
+def _metadata_verdict(ctx: _Context) -> str:
+    """是/否 for "这是2021年出的文件吗", "抄送了内蒙古军区吗", "是不是…12号": the asked year,
+    文号 or name against the stated values."""
+    from assistant.answering.intent import FIELD_FORMS
+
+    analysis = ctx.analysis
+    values = "".join(getattr(d.meta, n, "") for d in ctx.documents for n in analysis.metadata_fields)
+    compact = re.sub(r"\s+", "", values)
+    if analysis.doc_numbers:
+        return "是。" if all(n in compact for n in analysis.doc_numbers) else "否。"
+    if analysis.years:
+        return "是。" if all(y in compact for y in analysis.years) else "否。"
+    rest = analysis.text
+    for forms in FIELD_FORMS.values():
+        for form in sorted(forms, key=len, reverse=True):
+            rest = rest.replace(form, " ")
+    names = [w for w in re.findall(r"[\u4e00-\u9fff]{2,}", rest) if not _FILLER.fullmatch(w)]
+    grams = {w[i:i + 4] for w in names for i in range(max(1, len(w) - 3))}
+    return "是。" if grams and any(g in compact for g in grams) else ""
 
 
 def _department(ctx: _Context) -> Answer:
@@ -227,7 +270,8 @@ def _responsibility(ctx: _Context) -> Answer:
     first = top[0]
     heading = ctx.heading(ctx.doc(first.doc_id), ctx.doc(first.doc_id).clause(first.clause))
     who = "、".join(first.departments)
-    direct = f"{heading} 的责任单位是：{who}。" if who else f"{heading} 未列明责任单位。"
+    count = f"共 {len(first.departments)} 个" if _COUNTING.search(ctx.analysis.text) else ""
+    direct = f"{heading} 的责任单位{count}：{who}。" if who else f"{heading} 未列明责任单位。"
     asked = ctx.analysis.departments
     if asked:
         listed = [d for d in asked if d in first.departments]
@@ -303,9 +347,17 @@ def _direct(ctx: _Context, citation: Citation) -> str:
     return f"根据{heading}：“{phrase}”。" if phrase else f"见{heading}。"
 
 
+# A question that claims an absolute (all, any, unrestricted, once is enough) …
+_ABSOLUTE = re.compile(r"所有|全部|一律|都要|都能|都可以|任何|随便|随意|不受限制|无限制|没有限制|不限|只要|一次就|就会|直接")
+# … is answered 否 by a text that qualifies it (an exception, a control, a condition).
+_QUALIFIER = re.compile(r"除[^，。；]{1,30}(?:外|以外)|以外|严格|控制|限制|不得|禁止|连续|原则上|经[^，。；]{1,12}(?:后|批准)|"
+                        r"符合条件|有条件|逐步|适当")
+
+
 def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
-    """是 / 否 with the deciding span. 否 only when the text states a different number than
-    the question; otherwise a covered question is answered 是 with the span that says so."""
+    """是 / 否 with the deciding span. 否 when the text states a different number than the
+    question, or qualifies an absolute the question claims (所有人员都要… vs 除公务员以外…);
+    otherwise a covered question is answered 是 with the span that says so."""
     analysis = ctx.analysis
     asked_numbers = _NUMBER_IN.findall(re.sub(r"(?:19|20)\d{2}年?", "", analysis.text))
     phrase = fact_phrase(analysis.text, citation.sentences, "number" if asked_numbers else "", analysis.years)
@@ -313,6 +365,14 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
         stated = _NUMBER_IN.findall(phrase)
         if stated and not set(asked_numbers) & set(stated):
             return f"否。根据{heading}：“{phrase}”。"
+    claimed = _ABSOLUTE.findall(analysis.text)
+    # The text repeating the absolute (全部下放) affirms it, whatever exception it notes.
+    if claimed and not any(word in s for word in claimed for s in citation.sentences):
+        grams = bigrams(analysis.text)
+        qualifying = [p for s in citation.sentences for p in _phrases(s) if _QUALIFIER.search(p)]
+        if qualifying:
+            best = max(qualifying, key=lambda p: overlap(grams, p))
+            return f"否，文件有限定。根据{heading}：“{best}”。"
     grams = bigrams(analysis.text)
     best = max(citation.sentences, key=lambda s: overlap(grams, s))
     phrase = phrase or fact_phrase(analysis.text, [best], "", analysis.years)

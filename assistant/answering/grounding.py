@@ -27,21 +27,26 @@ MIN_SCORE = 0.14
 
 _ASKS = {
     "quantity": re.compile(r"多少|几(?:家|个|次|年|项|成|倍|万|千|百|所|种|批|类)|比例|比率|金额|额度|上限|下限|税率|利率|费率|多少钱|"
-                           r"百分之|多大|多高|多长|补贴标准|奖励标准|how much|how many|what percentage|\brate\b|amount",
+                           r"百分之|多大|多高|多长|(?:租金|费用|收费|价格|补贴|奖励|资助|补助|奖补|扶持资金)(?:标准|金额|数额|额度|多少)|"
+                           r"怎么算|如何计算|怎么计算|how much|how many|what percentage|\brate\b|amount",
                            re.IGNORECASE),
-    "time": re.compile(r"什么时候|何时|哪年|哪一年|哪天|截止|期限|多久|多长时间|时间表|when\b|deadline|by what year",
+    "time": re.compile(r"什么时候|何时|哪年|哪一年|哪天|几月|哪个?月|截止|期限|多久|多长时间|时间表|when\b|deadline|by what year",
                        re.IGNORECASE),
-    "criteria": re.compile(r"认定(?:标准|条件)|认定.{0,6}(?:条件|标准|要求)|(?:满足|符合|具备)(?:哪些|什么)(?:条件|要求)|申请条件|申报条件|"
+    "criteria": re.compile(r"认定(?:标准|条件)|认定.{0,6}(?:条件|标准|要求)|(?:满足|符合|具备|需要|要有|得有)(?:哪些|什么|啥)(?:条件|要求|资格)|申请条件|申报条件|"
+                           r"(?:条件|门槛|资格)是什么|什么样的.{0,6}(?:才能|可以)|"
                            r"资格条件|门槛|评(?:定|审)标准|criteria|requirements? for|qualif(?:y|ication) criteria",
                            re.IGNORECASE),
-    "procedure": re.compile(r"怎么申请|如何申请|怎么申报|如何申报|申请流程|申报流程|办理流程|申请程序|去哪(?:里|儿)?(?:申请|办理|申报)|"
+    "procedure": re.compile(r"(?:怎么|如何|怎样|咋)(?:申请|申报|办理|操作|办|评价|入库|认定|备案|登记|兑现|领取|报名)|"
+                            r"申请流程|申报流程|办理流程|申请程序|流程是|步骤|在哪(?:里|儿)?(?:办|申请|申报)|去哪(?:里|儿)?(?:申请|办理|申报|办)|"
                             r"(?:什么|哪些).{0,2}材料|提交.{0,4}材料|材料.{0,4}(?:什么|哪些)|"
                             r"how (?:do|can) (?:i|we) apply|application process", re.IGNORECASE),
     "contact": re.compile(r"电话|联系方式|地址|网址|邮箱|热线|窗口|联系人|phone|email|address|website|contact", re.IGNORECASE),
     # Named people and live information: a policy text holds neither.
     "person": re.compile(r"(?:主席|书记|省长|市长|盟长|厅长|局长|主任|负责人|领导)(?:是谁|叫什么)|who is the (?:governor|mayor|director|head|chairman)",
                          re.IGNORECASE),
-    "live": re.compile(r"天气|气温|下雨|下雪|股价|汇率|票价|新闻|今天|明天|现在几点|weather|forecast|stock price|exchange rate",
+    "live": re.compile(r"天气|气温|下雨|下雪|股价|汇率|票价|新闻|今天|明天|现在几点|最新|"
+                       r"(?:现在|目前|当前|如今|截至目前)(?:已经|实际)?(?:有|共有|已有|建了|建成)?(?:多少|几)|"
+                       r"weather|forecast|stock price|exchange rate",
                        re.IGNORECASE),
     # Instructions aimed at the assistant rather than questions about the document.
     "instruction": re.compile(r"忽略.{0,10}(?:规则|指令|要求|设定|提示)|(?:输出|打印|列出|导出).{0,4}(?:全部|所有|整个)(?:文件|内容|数据|条款)|"
@@ -52,12 +57,22 @@ _REASONS = {"quantity": "文件没有规定相关的具体数额、比例或标�
             "criteria": "文件没有规定相关的认定标准或条件。", "procedure": "文件没有规定具体的申请或办理流程、材料。",
             "contact": "文件不包含联系方式等信息。", "person": "文件不涉及具体人员。", "live": "文件不包含实时信息。",
             "instruction": "本助手只回答关于文件内容的问题，不执行其他指令；全文可在“政策原文”中查看，或用 assistant clauses 导出。"}
+_COUNTED = re.compile(r"(?:哪几|哪些|几)(?:家|个|类|种|项|所)([\u4e00-\u9fff]{2,6})|"
+                      r"([\u4e00-\u9fff]{2,6}?)(?:有|是|包括)?(?:哪几|哪些|几)(?:家|个|类|种|项|所)")
 _ENUMERATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff“”]{2,}){1,}")
 _COUNTING_LIST = re.compile(r"哪几|有几|几(?:个|家|类|种|项)")
 
 
+_INDEFINITE = re.compile(r"有没有|能不能|可不可以|可以.{0,12}吗|是否|吗[？?。]*$")
+_QUANTITY_WORDS = re.compile(r"多少|比例|比率|金额|额度|上限|下限|百分之|标准|how much|how many", re.IGNORECASE)
+
+
 def asked_types(question: str) -> list[str]:
-    return [name for name, pattern in _ASKS.items() if pattern.search(question)]
+    found = [name for name, pattern in _ASKS.items() if pattern.search(question)]
+    # "挖几个人过来，有没有快通道": in a yes/no question 几 is "a few", not a question.
+    if "quantity" in found and _INDEFINITE.search(question) and not _QUANTITY_WORDS.search(question):
+        found.remove("quantity")
+    return found
 
 
 @dataclass
@@ -91,6 +106,12 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, vocabular
     if foreign:
         issuers = "、".join(dict.fromkeys(d.meta.issuer for d in documents if d.meta.issuer)) or "本地"
         return Grounding(False, f"文件是{issuers}的政策，不涉及{'、'.join(foreign)}。", True)
+    other = _other_document(analysis, documents)
+    if other:
+        return Grounding(False, f"文件库中没有{other}，无法回答其中的具体规定。", True)
+    own_policy = _foreign_policy(analysis, documents)
+    if own_policy:
+        return Grounding(False, f"文件不是{own_policy}的政策，不涉及{own_policy}本地的规定。", True)
     hits = _prefer_years(analysis.years, hits, documents)
     if analysis.years:
         text = "".join(d.text for d in documents)
@@ -101,24 +122,43 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, vocabular
             return Grounding(False, f"文件没有关于{'、'.join(y + '年' for y in missing)}的规定。{said}", True, hits)
     if hits[0].score < MIN_SCORE:
         return Grounding(False, "", False, hits)
-    grams = bigrams("".join(tokens or []))
-    sentences = [s for h in hits[:2] for s in _sentences(documents, h)]
+    unstated = _unstated_numbers(analysis, hits[:2], documents)
+    # A yes/no question with a wrong number is answered 否 when the text states the number
+    # it asks about; when the text states none, the premise is simply not the document's.
+    if unstated and (analysis.asked != "yes_no" or not _numbers(_clause_text(documents, hits[0]))):
+        return Grounding(False, f"文件没有“{'、'.join(unstated)}”这样的规定。", True, hits)
+    grams = _informative(bigrams("".join(tokens or [])), documents)
+    numbers = set(re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", analysis.text)))
+    # A sentence is read with its clause's title: the title often carries the topic.
+    sentences = [(title, s) for h in hits[:2] for title, s in _sentences(documents, h)]
     for kind in analysis.asks_for:
         if kind not in HAS:
             continue
-        typed = [s for s in sentences if HAS[kind].search(s)]
+        if kind in ("quantity", "time") and analysis.kind in ("responsibility", "department"):
+            continue  # 几个责任单位: counted from the department list, not a number in the text
+        typed = [(title, s) for title, s in sentences if HAS[kind].search(s)]
+        listing: list[str] = []
         if kind == "quantity" and _COUNTING_LIST.search(analysis.text):
-            typed += [s for s in sentences if _ENUMERATION.search(s)]  # 哪几个: a list answers it
-        # The typed sentence must also be about the question (share content words), unless
-        # the question has no Chinese content to compare (English).
-        if not any(overlap(grams, s) >= 2 for s in typed) and (typed == [] or grams):
+            # 哪几个: a list answers it, if it lists the asked thing (评估机构有哪几家 needs 评估机构).
+            found = _COUNTED.search(analysis.text)
+            noun = (found.group(1) or found.group(2)) if found else ""
+            listing = [s for t, s in sentences if _ENUMERATION.search(s)
+                       and (not noun or noun[:2] in _clause_text_of(documents, s))]
+        # The typed sentence must also be about the question (share content words or a
+        # number the question names), unless the question has no Chinese content (English).
+        about = listing + [s for title, s in typed
+                           if overlap(grams, title + s) + 2 * sum(1 for n in numbers if n in s) >= 2]
+        if not about and (typed == [] or grams):
             return Grounding(False, _REASONS[kind], True, hits)
     return Grounding(True, hits=hits)
 
 
-def _sentences(documents, hit) -> list[str]:
+def _sentences(documents, hit) -> list[tuple[str, str]]:
     doc = next((d for d in documents if d.doc_id == hit.doc_id), None)
-    return doc.clause(hit.clause).sentences if doc else list(hit.sentences)
+    if doc is None:
+        return [(hit.title, s) for s in hit.sentences]
+    clause = doc.clause(hit.clause)
+    return [(clause.title, s) for s in clause.sentences]
 
 
 def _prefer_years(years, hits, documents) -> list:
@@ -134,3 +174,100 @@ def _prefer_years(years, hits, documents) -> list:
     # Only among clauses the retriever found nearly as relevant: a year alone is no topic.
     close = [h for h in hits[:5] if h.score >= 0.8 * lead and speaks(h)]
     return close + [h for h in hits if h not in close] if close else hits
+
+
+def _informative(grams: set[str], documents) -> set[str]:
+    """Question bigrams that tell clauses apart: one found in most clauses (高新 in a
+    document about 高新区) is no evidence that a sentence is about the question."""
+    clauses = [c.text for d in documents for c in d.clauses]
+    if len(clauses) < 4:
+        return grams
+    return {g for g in grams if sum(g in text for text in clauses) <= 0.5 * len(clauses)}
+
+
+# A Chinese numeral with a unit; a lone 一 (一个, 一家, 哪一年) is an article, not a number.
+_CN_COUNT = re.compile(r"(?<![哪某每第零〇一二两三四五六七八九十百千万])(?!一(?![零〇一二两三四五六七八九十百千万]))([零〇一二两三四五六七八九十百千万]+)(?=(?:个|家|年|项|名|人|天|月|倍|次|亿|万|所|批|类|条|成|%))")
+_STATED = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _numbers(text: str) -> set[str]:
+    """Numbers a text states, Chinese numerals with a unit read as digits (三年 → 3)."""
+    from assistant.ingest.markers import cn_to_int
+
+    def digits(match: re.Match) -> str:
+        try:
+            return str(cn_to_int(match.group(1)))
+        except ValueError:
+            return match.group(1)
+
+    text = _CN_COUNT.sub(digits, re.sub(r"(?:19|20)\d{2}(?:\s*年|(?![\d%.]))", "", text))
+    return set(_STATED.findall(text))
+
+
+def _unstated_numbers(analysis, hits, documents) -> list[str]:
+    """Numbers a question asserts (免税五年, 300万, 连续三年增长30%) that the clauses it
+    would be answered from never state: the premise is not the document's."""
+    asked = _numbers(analysis.text) - set(analysis.clause_refs and map(str, analysis.clause_refs) or [])
+    if not asked:
+        return []
+    stated: set[str] = set()
+    for hit in hits:
+        doc = next((d for d in documents if d.doc_id == hit.doc_id), None)
+        if doc:
+            stated |= _numbers(doc.clause(hit.clause).text)
+    return sorted(asked - stated)
+
+
+_TITLE = re.compile(r"《([^》]{2,60})》")
+
+
+def _other_document(analysis, documents) -> str:
+    """A question about the contents of a document named in 《》 that is not in the corpus
+    (《“科技兴蒙”政策措施》里…怎么算) asks about that document, not ours."""
+    if not set(analysis.asks_for) & {"quantity", "procedure", "criteria", "time"}:
+        return ""
+    for title in _TITLE.findall(analysis.text):
+        if not any(title in d.meta.title or d.meta.title in title for d in documents):
+            return f"《{title}》"
+    return ""
+
+
+_POLICY_OF = "(?:的|市的|省的|地区的)?[^，。？?]{0,8}(?:政策|补贴|规定|办法|措施|标准|优惠)"
+
+
+def _foreign_policy(analysis, documents) -> str:
+    """A place the document mentions but does not govern (北京, where it sets up 人才飞地),
+    asked about as the owner of a policy (北京中关村的人才政策)."""
+    from assistant.answering.places import jurisdiction
+
+    own = {p for d in documents for p in jurisdiction(d)}
+    from assistant.answering.places import covers_place
+    for place in analysis.places:
+        if place in own or any(covers_place(d, place) and place not in _mentioned_only(d, place) for d in documents):
+            continue
+        if re.search(re.escape(place) + r"[\u4e00-\u9fff]{0,6}?" + _POLICY_OF, analysis.text):
+            return place
+    return ""
+
+
+def _mentioned_only(document, place) -> set[str]:
+    """{place} when the document names it but it lies outside the document's jurisdiction."""
+    from assistant.answering.places import _by_form, jurisdiction
+
+    info = _by_form().get(place)
+    own = jurisdiction(document)
+    inside = info is not None and any(o == place or info.province == o for o in own)
+    return set() if inside else {place}
+
+
+def _clause_text(documents, hit) -> str:
+    doc = next((d for d in documents if d.doc_id == hit.doc_id), None)
+    return doc.clause(hit.clause).text if doc else ""
+
+
+def _clause_text_of(documents, sentence: str) -> str:
+    for doc in documents:
+        for clause in doc.clauses:
+            if sentence in clause.text:
+                return clause.text
+    return sentence

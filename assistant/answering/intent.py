@@ -45,22 +45,27 @@ _ELIGIBLE = re.compile(
 FIELD_FORMS: dict[str, tuple[str, ...]] = {
     "doc_number": ("文号", "发文字号", "文件号", "字号", "文件编号", "document number", "reference number"),
     "issuer": ("发文机关", "发文单位", "发文部门", "发布机关", "发布单位", "issuing authority", "issuer"),
-    "signed_date": ("成文日期", "成文时间", "签发日期", "发布日期", "发布时间", "出台时间", "signing date", "date of issue"),
+    "signed_date": ("成文日期", "成文时间", "签发日期", "发布日期", "发布时间", "出台时间", "落款日期", "落款时间", "成文",
+                    "signing date", "date of issue", "date of writing", "written"),
     "printed_date": ("印发日期", "印发时间", "printing date", "printed on"),
     "printing_office": ("印发机关", "印发单位", "printing office"),
     "addressees": ("主送机关", "主送单位", "主送", "addressees", "addressed to"),
     "copy_to": ("抄送机关", "抄送单位", "抄送", "copied to", "cc"),
     "publication": ("公开方式", "公开属性", "是否公开", "public release"),
     "title": ("标题", "全称", "文件名", "文件名称", "名称", "title"),
+    "attachments": ("附件", "attachment", "annex"),
 }
 _FIELD_FRAMES: dict[str, re.Pattern] = {
-    "issuer": re.compile(r"谁(?:发|发布|印发|制定|出台|下发)的|哪个(?:机关|单位|部门)(?:发|发布|制定|出台|下发)|"
+    "issuer": re.compile(r"谁(?:发|发布|印发|制定|出台|下发)的|哪一?级(?:政府|机关|单位)|什么级别的?(?:政府|机关|文件)|哪个(?:机关|单位|部门)(?:发|发布|制定|出台|下发)|"
                          r"who (?:issued|published|wrote)|issued by", re.IGNORECASE),
-    "signed_date": re.compile(r"(?:什么时候|哪天|何时|哪一天|哪年|哪一年)(?:发布|出台|制定|发的|签发|成文|下发)|"
+    "signed_date": re.compile(r"(?:什么时候|哪天|何时|哪一天|哪年|哪一年|几几年|\d{4}年)(?:发布|出台|制定|发的|出的|签发|成文|下发)|"
+                              r"成文.{0,6}(?:哪天|哪一天|什么时候|几月|哪月)|"
                               r"when was .{0,40}(?:issued|signed|adopted|published)", re.IGNORECASE),
-    "printed_date": re.compile(r"(?:什么时候|哪天|何时)印发|印发于", re.IGNORECASE),
+    "printed_date": re.compile(r"(?:什么时候|哪天|何时|几月份?|哪个?月)印发|印发于|印发.{0,4}(?:几月|哪月|哪天|什么时候)|"
+                               r"到印发", re.IGNORECASE),
     "addressees": re.compile(r"发给(?:谁|哪些|哪个)|下发给|送达(?:哪|谁)", re.IGNORECASE),
-    "title": re.compile(r"叫什么(?:名字)?|name of (?:the|this) (?:document|policy)", re.IGNORECASE),
+    "title": re.compile(r"叫什么(?:名字)?|(?:是|属于)(?:实施意见|意见|通知|办法|决定|规定|措施)还是|什么(?:类型|文种)|"
+                        r"name of (?:the|this) (?:document|policy)", re.IGNORECASE),
 }
 # Metadata questions are about *the document*; this stops 日期 in "到2025年…日期" misfiring.
 _ABOUT_DOCUMENT = re.compile(r"文件|本文|这份|该文|此文|政策|意见|通知|办法|措施|文号|document|policy|this", re.IGNORECASE)
@@ -70,6 +75,7 @@ _ELIGIBILITY_WORDS = re.compile(
     r"支持|扶持|优惠|政策|好处|帮助|措施|吗|呢|\bwe are\b|\bi am\b|\bas an?\b|\bqualify\b|\beligible\b", re.IGNORECASE)
 
 
+_NAMED_PART = re.compile(r"第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|[一二三四五六七八九十]+、")
 _YES_NO_RESPONSIBLE = re.compile(r"是不是|是否|有没有|吗[？?。]*$|\b(?:is|are|does)\b", re.IGNORECASE)
 
 
@@ -86,7 +92,14 @@ def metadata_fields(question: str) -> list[str]:
         found.remove("signed_date")  # 印发日期 names only the printing date
     if "printing_office" in found and "issuer" in found and "发文" not in question:
         found.remove("issuer")
+    if "title" in found and _PART_TITLE.search(question):
+        found.remove("title")  # 第四部分的标题 / 八个部分的标题: the parts', not the document's
     return found
+
+
+_PART_TITLE = re.compile(r"(?:部分|章|条|节|大项)\S{0,3}(?:标题|名称|叫什么)")
+# Field names that say on their own that the document's metadata is asked for.
+_FORMAL = {f for forms in FIELD_FORMS.values() for f in forms if len(f) >= 3 and not f.isascii()} | {"文号", "主送", "抄送"}
 
 
 def find_applicants(question: str) -> list[str]:
@@ -110,12 +123,19 @@ def need_of(question: str) -> str:
     return text if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", text)) >= 2 else ""
 
 
+_ENGLISH_ORGAN_WORDS = {"department", "bureau", "commission", "office", "of", "the", "and", "for", "what", "about",
+                        "s", "administration", "center", "centre", "committee", "people", "regional", "autonomous"}
+
+
 def detect_kind(question: str, refs, departments, metadata, applicants, structure: bool) -> str:
     """Classify a (simplified-Chinese or English) question from its form."""
     asks_who = _ASKS_WHO.search(question)
     if refs and not (_RESPONSIBILITY.search(question) or structure):
         return "clause"
-    if metadata and (_ABOUT_DOCUMENT.search(question) or len(question) <= 14) and not departments:
+    if structure and _NAMED_PART.search(question):  # 第四部分的标题: the part's, not the document's
+        return "structure"
+    formal = any(f in question for f in _FORMAL)
+    if metadata and (formal or _ABOUT_DOCUMENT.search(question) or len(question) <= 14) and not departments:
         return "metadata"
     if structure and not departments:
         return "structure"
@@ -136,6 +156,9 @@ def detect_kind(question: str, refs, departments, metadata, applicants, structur
 
 def _bare_department(question: str, departments) -> bool:
     """A question that is little more than a department's name (人社厅？ / NDRC) asks what it does."""
+    if question.isascii():
+        words = re.findall(r"[a-z]+", question.lower())
+        return len([w for w in words if w not in _ENGLISH_ORGAN_WORDS]) <= 4
     rest = re.sub(r"[？?。.!！\s]|的|呢|吗|是|啊|请问|what about|about", "", question, flags=re.IGNORECASE)
     return len(rest) <= 12 and not re.search(r"[\u4e00-\u9fff]{2}", re.sub(
         r"(自治区|内蒙古|省|市)?[\u4e00-\u9fff]{0,12}(厅|局|委|办|会|部|行|院|中心|政府|公署)", "", rest))

@@ -48,9 +48,14 @@ def places_named(text: str) -> list[str]:
         place = forms[form]
         if form.isascii():
             found.append(place.short)
-        elif form in words or form == place.name or any(w.startswith(form) and w in _full_names() for w in words):
+        elif form in words or form == place.name or any(
+                w.startswith(form) and (w in _full_names() or _ZONE.fullmatch(w[len(form):])) for w in words):
             found.append(place.short)
     return list(dict.fromkeys(found))
+
+
+# A place name followed by a zone or level word is still that place: 苏州工业园区, 深圳市.
+_ZONE = re.compile(r"(?:市|省|区|县|盟|旗|州|工业园区|产业园区|园区|高新区|开发区|新区|经开区|自贸区|片区)")
 
 
 @cache

@@ -88,20 +88,30 @@ def phrases(sentence: str) -> list[str]:
     return out
 
 
+_YEAR = re.compile(r"(?:19|20)\d{2}年")
+_ASKED_UNIT = re.compile(r"(?:几|多少)\s*(个|家|次|项|倍|批|类|条|所|种|年|万)")
+
+
 def fact_phrase(question: str, sentences: list[str], kind: str, years: list[str] = ()) -> str:
-    """The phrase that states the asked fact: it has the asked content (a number, a date),
-    names the asked year when one is asked, and shares the most words with the question."""
+    """The phrase that states the asked fact: it has the asked content (a number — not a
+    year — for "how many", a date for "when"), the asked unit (几家 wants 5家), and shares
+    the most words (and numbers) with the question; the asked year breaks ties."""
     pattern = HAS.get(kind)
     grams = bigrams(question)
+    unit = _ASKED_UNIT.search(question)
+    numbers = set(re.findall(r"\d+(?:\.\d+)?%?", _YEAR.sub("", question)))
     best, best_key = "", None
     for order, sentence in enumerate(sentences):
         parts = phrases(sentence)
         for i, part in enumerate(parts):
-            if pattern and not pattern.search(part):
+            probe = _YEAR.sub("", part) if kind in ("number", "quantity") else part
+            if pattern and not pattern.search(probe):
                 continue
             # Phrases like "其中国家级高新区达到25%" need their subject from the phrase before.
             context = parts[i - 1] + part if i and len(part) < 12 else part
-            key = (any(y in part for y in years), overlap(grams, context), -order, -i)
+            has_unit = bool(unit) and bool(re.search(rf"\d\s*{unit.group(1)}|[一二两三四五六七八九十]{unit.group(1)}", part))
+            score = overlap(grams, context) + 2 * sum(1 for n in numbers if n in part)
+            key = (has_unit, score, any(y in part for y in years), -order, -i)
             if best_key is None or key > best_key:
                 best, best_key = part, key
     return best

@@ -15,7 +15,13 @@ from assistant.answering.spans import make_citation
 
 _COUNT = re.compile(r"几|多少|how many", re.IGNORECASE)
 _PREAMBLE = re.compile(r"前言|开头|序言|引言|导语|开篇|依据|根据|贯彻落实|上位|为了落实|落实哪|结合了|preamble|based on", re.IGNORECASE)
-_WHICH_PART = re.compile(r"哪个部分|哪一部分|什么部分|哪部分|属于|第几条|which (?:section|part)|in which", re.IGNORECASE)
+_WHICH_PART = re.compile(r"哪个部分|哪一部分|什么部分|哪部分|属于|第几部分|在第几|第几条|是第几|which (?:section|part)|in which",
+                         re.IGNORECASE)
+_LAST = re.compile(r"最后一(?:条|项)|最末")
+_DEFINITION = re.compile(r"简称|缩写|全称是")
+_TERM = re.compile(r"[“\"]([^”\"]{1,12})[”\"]")
+_TERM_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:是|指)?(?:什么|哪个|哪些)?的?(?:简称|缩写)")
+_DEFINED = re.compile(r"以下简称[“]?([^）)”]{1,20})")
 
 
 def compose_structure(ctx) -> Answer:
@@ -23,8 +29,14 @@ def compose_structure(ctx) -> Answer:
     text = analysis.text
     if analysis.section_refs:
         return _sections(ctx, analysis.section_refs)
+    if _DEFINITION.search(text):
+        found = _definition(ctx)
+        if found:
+            return found
     if _PREAMBLE.search(text):
         return _preamble(ctx)
+    if _LAST.search(text):
+        return _last(ctx)
     if _WHICH_PART.search(text) and ctx.hits:
         return _which_part(ctx)
     if _COUNT.search(text):
@@ -45,12 +57,17 @@ def _prefix(ctx, doc) -> str:
 
 
 def _sections(ctx, numbers) -> Answer:
-    directs, parts = [], []
+    directs, parts, citations = [], [], []
     for doc in ctx.documents:
         for number in numbers:
             section = next((s for s in doc.sections if s.number == number), None)
             if section is None:
                 continue
+            for n in section.clauses:
+                clause = doc.clause(n)
+                citation = make_citation(doc, clause, [0], 1.0)
+                citations.append(citation)
+                parts.append(f"- {ctx.heading(doc, clause)}：{citation.quote}")
             directs.append(f"{_prefix(ctx, doc)}第{section.label.rstrip('、')}部分是“{_label(doc, section)}”，"
                            f"包括 {len(section.clauses)} 条：{_clause_list(ctx, doc, section.clauses)}")
     if not directs:
@@ -58,7 +75,7 @@ def _sections(ctx, numbers) -> Answer:
         direct = f"文件没有该部分。{counts}。"
         return Answer("", direct, True, "structure", direct=direct)
     direct = "；".join(directs) + "。"
-    return Answer("", "\n\n".join([direct] + parts), False, "structure", direct=direct)
+    return Answer("", "\n".join([direct, ""] + parts), False, "structure", citations, direct=direct)
 
 
 def _counts(ctx) -> Answer:
@@ -113,3 +130,29 @@ def _which_part(ctx) -> Answer:
     quote = "\n".join(f"> {q.text}" for q in citation.quotes)
     return Answer("", "\n\n".join([direct, f"**{ctx.heading(doc, clause)}**\n\n{quote}"]), False, "structure",
                   [citation], direct=direct)
+
+
+def _definition(ctx):
+    """"高新区是什么的简称": the sentence that defines it — "（以下简称高新区）"."""
+    terms = _TERM.findall(ctx.analysis.text) or _TERM_ASKED.findall(ctx.analysis.text)
+    for doc in ctx.documents:
+        parts = ([doc.preamble_part] if doc.preamble_part else []) + list(doc.clauses)
+        for part in parts:
+            for i, sentence in enumerate(part.sentences):
+                match = _DEFINED.search(sentence)
+                if match and (not terms or any(t in match.group(1) or match.group(1) in t for t in terms)):
+                    citation = make_citation(doc, part, [i], 1.0)
+                    direct = f"文件中“{match.group(1).strip('“”《》')}”的定义见原文。"
+                    quote = "\n".join(f"> {q.text}" for q in citation.quotes)
+                    return Answer("", f"{direct}\n\n**{part.heading}**\n\n{quote}", False, "structure",
+                                  [citation], direct=direct)
+    return None
+
+
+def _last(ctx):
+    doc = ctx.documents[0]
+    clause = doc.clauses[-1]
+    citation = make_citation(doc, clause, list(range(len(clause.sentences))), 1.0)
+    direct = f"最后一条是{ctx.heading(doc, clause)}。"
+    quote = "\n".join(f"> {q.text}" for q in citation.quotes)
+    return Answer("", f"{direct}\n\n{quote}", False, "structure", [citation], direct=direct)

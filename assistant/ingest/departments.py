@@ -94,6 +94,9 @@ def core_name(name: str) -> str:
     return core or name
 
 
+_ENGLISH_FILLER = {"department", "of", "the", "and", "bureau", "commission", "office", "for", "s", "administration"}
+
+
 @dataclass
 class DepartmentIndex:
     """Department → the clauses (numbers, in document order) it is responsible for."""
@@ -153,9 +156,17 @@ class DepartmentIndex:
         return self._by_core(bare) or self._by_core(lexicons.aliases().get(bare, bare))
 
     def find_in(self, text: str) -> list[str]:
-        """Departments named anywhere in a question, longest mention first, no overlaps."""
+        """Departments named anywhere in a question, longest mention first, no overlaps.
+        English names match by their content words in any order (Ecology and Environment
+        Department = Department of Ecology and Environment)."""
         lowered = (text or "").lower()
         found: list[str] = []
+        words = set(re.findall(r"[a-z]+", lowered))
+        if words:
+            for form, names in self.surface_forms().items():
+                key = set(re.findall(r"[a-z]+", form)) - _ENGLISH_FILLER
+                if form.isascii() and key and key <= words:
+                    found += [n for n in names if n not in found]
         taken: list[tuple[int, int]] = []
         for form, names in sorted(self.surface_forms().items(), key=lambda kv: -len(kv[0])):
             if len(form) < 2:

@@ -240,7 +240,7 @@ class HybridRetriever:
             sentence = self.units[idx[i]].sentence
             if sentence in chosen:
                 continue
-            if limit > 1 and combined[i] >= 0.8 * combined[order[0]] > 0:
+            if limit > 1 and combined[i] >= 0.5 * combined[order[0]] > 0:
                 chosen.append(sentence)
             break
         return sorted(chosen)

@@ -7,7 +7,8 @@ Layout under ``settings.index_dir``::
                                     # build time, and the SHA-256 of every file below
     builds/<id>/units.jsonl
     builds/<id>/sparse/             # bm25s
-    builds/<id>/dense/              # llama-index storage (FAISS vector store)
+    builds/<id>/dense/              # the vector store (stores/): faiss.index, or a Milvus Lite
+                                    # database / milvus.json naming a Milvus server collection
     .build.lock                     # fcntl lock: one build at a time
 
 A build writes into ``.tmp-<id>``, renames it into ``builds/`` and then repoints
@@ -59,9 +60,12 @@ def encoder_fingerprint(encoder, settings: Settings) -> tuple[str, str]:
 
 
 def expected_manifest(corpus, encoder, settings: Settings) -> dict:
+    from assistant.retrieval.stores.factory import check_store_name
+
     model_id, weights = encoder_fingerprint(encoder, settings)
+    # The store kind too: switching ASSISTANT_STORE rebuilds into a fresh build folder.
     return {"corpus_sha256": corpus.sha256, "model_id": model_id, "weights_sha256": weights,
-            "parser_version": PARSER_VERSION}
+            "parser_version": PARSER_VERSION, "store": check_store_name(settings.store)}
 
 
 def _sha256(path: Path) -> str:
@@ -104,8 +108,8 @@ def build_lock(index_dir: Path, timeout: float = 600.0):
 
 def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, factory: str = "Flat") -> Path:
     """Build sparse + dense indexes for ``corpus`` and make them current. Returns the build dir."""
-    from assistant.retrieval.dense import DenseIndex
     from assistant.retrieval.sparse import SparseIndex
+    from assistant.retrieval.stores.factory import discard_store, make_store
     from assistant.retrieval.tokenization import Tokenizer
 
     index_dir = settings.index_dir
@@ -116,6 +120,7 @@ def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, 
         # Nanoseconds too: two builds by one process within a second (a rebuild right after a
         # failed load) must not collide on builds/<id>.
         build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+        store = make_store(settings, factory, build_id=build_id)  # an unknown store fails here, early
         tmp = index_dir / f".tmp-{build_id}"
         tmp.mkdir(parents=True)
 
@@ -127,15 +132,15 @@ def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, 
         SparseIndex.build(sparse_texts, tokenizer).save(tmp / "sparse")
         vectors = cached_vectors(index_dir / CACHE_FILE, "|".join(encoder_fingerprint(encoder, settings)), units,
                                  lambda todo: _encode_units(encoder, todo, progress))  # embeds new units only
-        clauses = {(c.doc_id, c.number): c for c in corpus.clauses}
-        DenseIndex.build(units, vectors, encoder, clauses, factory=factory).save(tmp / "dense")
+        store.build(units, vectors)
+        store.save(tmp / "dense")
         with open(tmp / "units.jsonl", "w", encoding="utf-8") as handle:
             for unit in units:
                 handle.write(json.dumps(asdict(unit), ensure_ascii=False) + "\n")
 
         manifest = {**expected_manifest(corpus, encoder, settings), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                     "build_seconds": round(time.time() - started, 2), "units": len(units),
-                    "dim": int(vectors.shape[1]), "faiss": factory, "files": _file_hashes(tmp)}
+                    "dim": int(vectors.shape[1]), "faiss": factory, "store": store.kind, "files": _file_hashes(tmp)}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         _fsync_tree(tmp)
 
@@ -151,8 +156,18 @@ def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, 
         os.replace(link, index_dir / "current")  # the atomic switch
         for old in builds.iterdir():
             if old.name != build_id:
+                discard_store(_manifest_store(old), old / "dense", settings)
                 shutil.rmtree(old, ignore_errors=True)
         return final
+
+
+def _manifest_store(folder: Path) -> str:
+    """The store kind a build was made with ("faiss" for builds older than the store switch)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return manifest.get("store", "faiss") if manifest.get("store") in ("faiss", "milvus") else "faiss"
+    except (OSError, ValueError, AttributeError):
+        return "faiss"
 
 
 def _encode_units(encoder, units: list[Unit], progress: bool):
@@ -227,13 +242,13 @@ def load_index(settings: Settings, corpus, encoder, *, rebuild: bool = True, pro
 
 
 def _open(settings: Settings, corpus, encoder) -> PolicyIndex:
-    from assistant.retrieval.dense import DenseIndex
     from assistant.retrieval.sparse import SparseIndex
+    from assistant.retrieval.stores.factory import load_store
 
     folder = current_build(settings)
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     with open(folder / "units.jsonl", encoding="utf-8") as handle:
         units = [Unit(**json.loads(line)) for line in handle if line.strip()]
     sparse = SparseIndex.load(folder / "sparse")
-    dense = DenseIndex.load(folder / "dense", encoder, len(units))
+    dense = load_store(manifest.get("store", "faiss"), folder / "dense", units, settings)
     return PolicyIndex(corpus.documents, units, sparse, dense, manifest, folder)

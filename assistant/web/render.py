@@ -301,3 +301,102 @@ def department_not_found_html(query: str, suggestions: list[str]) -> str:
                           for s in suggestions) + "</div>")
     return (f'<div class="pa-box pa-box-refused"><div class="pa-box-title">未找到该部门</div>'
             f'<p>文件中没有“{esc(query)}”作为责任单位的条款。</p></div>{hint}')
+
+
+# --------------------------------------------------------------------------- chat messages
+
+# Links inside chat messages; app.js turns a click on one into "open this clause / department".
+OPEN_PREFIX = "#pa-open-"
+MAX_FULLTEXT_CHARS = 4000
+
+
+def _open_link(kind: str, value, text: str) -> str:
+    from urllib.parse import quote
+
+    return f'<a class="pa-link" href="{OPEN_PREFIX}{kind}:{esc(quote(str(value), safe=""))}">{esc(text)}</a>'
+
+
+def _bold_quotes(text: str, sentences) -> str:
+    """``text`` escaped, with the quoted ``sentences`` in bold (the chat's highlight)."""
+    return highlight(text, sentences).replace("<mark>", "<strong>").replace("</mark>", "</strong>")
+
+
+def citation_message(citation: dict, document=None, *, reference_only: bool = False) -> dict:
+    """One cited clause as a collapsible chat message: quote, departments, full clause, link."""
+    clause = _clause_of(document, citation.get("clause")) if document is not None and (
+        citation.get("doc_id") in (None, "", document.doc_id)) else None
+    heading = citation.get("heading") or f"第{citation.get('label', '')}条 {citation.get('title', '')}"
+    sentences = citation.get("sentences") or ([citation["quote"]] if citation.get("quote") else [])
+    depts = citation.get("departments") or []
+    parts = ['<div class="pa-cite-msg">']
+    if reference_only:
+        parts.append('<div class="pa-muted">内容相近，仅供参考，不是对该问题的回答。</div>')
+    parts.append('<blockquote class="pa-quote">' + "".join(f"<p>{esc(s)}</p>" for s in sentences) + "</blockquote>")
+    chips = "".join(_open_link("dept", d, d) for d in depts) if depts else '<span class="pa-muted">该条未列明责任单位</span>'
+    parts.append(f'<div class="pa-depts"><span class="pa-depts-k">责任单位</span>{chips}</div>')
+    if clause is not None:
+        full = clause.text if len(clause.text) <= MAX_FULLTEXT_CHARS else clause.text[:MAX_FULLTEXT_CHARS] + "…"
+        parts.append(f'<details class="pa-details"><summary>展开条款全文</summary>'
+                     f'<div class="pa-fulltext">{_bold_quotes(full, sentences)}</div></details>')
+        parts.append(f'<div class="pa-cite-foot">{_open_link("clause", clause.number, "在政策原文中查看 →")}</div>')
+    parts.append("</div>")
+    title = ("仅供参考：" if reference_only else "依据：") + heading
+    return {"role": "assistant", "content": "".join(parts), "metadata": {"title": title, "status": "done"}}
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~$])")
+
+
+def md_escape(text) -> str:
+    """``text`` as literal Markdown: every character Markdown or HTML would act on escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
+def chat_messages(question: str, answer: dict, document=None) -> list[dict]:
+    """The messages one turn adds to the chat: the question, the answer, one per citation.
+
+    The answer message is Markdown (what 复制 copies): how a follow-up was understood, the
+    answer as composed — fixed phrases and verbatim quotes — or a marked refusal. Citations
+    follow as collapsible cards."""
+    out = [{"role": "user", "content": md_escape(question)}]
+    body = []
+    if answer.get("understood_as"):
+        body.append(f"*{md_escape(answer['understood_as'])}*")
+    if answer.get("notice"):
+        body.append(f"*注意：{md_escape(answer['notice'])}*")
+    if answer.get("error"):
+        body.append(answer["error"])
+    elif answer.get("refused"):
+        text = answer.get("answer", "")
+        if answer.get("related"):
+            text = text.split("\n以下条款", 1)[0]
+        title = "需要补充" if answer.get("intent") == "followup" else "文件未涉及"
+        body.append(f"**【{title}】** {text.strip()}")
+        if answer.get("related"):
+            body.append("以下相近条款**仅供参考**，不是对该问题的回答。")
+    else:
+        body.append(answer.get("answer", "").strip())
+    out.append({"role": "assistant", "content": "\n\n".join(body)})
+    if not answer.get("error"):
+        out += [citation_message(c, document) for c in answer.get("citations") or []]
+        if answer.get("refused"):
+            out += [citation_message(c, document, reference_only=True) for c in answer.get("related") or []]
+    return out
+
+
+def conversation_markdown(answers: list[dict], document=None) -> str:
+    """A whole conversation as Markdown: each question, how it was understood, the answer
+    and its sources (download)."""
+    if not answers:
+        return ""
+    lines = ["# 政策问答记录", ""]
+    for number, answer in enumerate(answers, 1):
+        turn = answer_markdown(answer).strip().splitlines()
+        turn[0] = f"## 第 {number} 问：{answer.get('question', '')}"
+        if answer.get("understood_as"):
+            turn[1:1] = ["", f"*{answer['understood_as']}*"]
+        lines += [turn[0]] + [("#" + line) if line.startswith("##") else line for line in turn[1:]] + [""]
+    if document is not None:
+        meta = document.meta
+        lines += ["---", f"来源：《{meta.title}》" + (f"（{meta.doc_number}）" if meta.doc_number else "")]
+    return "\n".join(lines).strip() + "\n"

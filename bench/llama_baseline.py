@@ -1,10 +1,11 @@
-"""Dense retrieval: a llama-index ``VectorStoreIndex`` over a FAISS vector store.
+"""The dense store the product used before ``assistant/retrieval/stores``: a llama-index
+``VectorStoreIndex`` over a FAISS vector store, with llama-index's JSON docstore holding
+every node's text, metadata and embedding. Kept only as the benchmark's baseline (section 6
+measures what it costs at 1000×: the reason the product now keeps FAISS bare and unit texts
+in ``units.jsonl``).
 
-Vectors are computed by our own :class:`~assistant.embedding.encoder.Encoder` (so EmbeddingGemma's
-query/document prompts are used) and handed to llama-index on the nodes; queries pass a
-ready embedding in the ``QueryBundle``. The store persists under ``indexes/`` and loads
-with ``load_index_from_storage``. ``factory`` picks the FAISS index: exact ``Flat``
-(inner product = cosine on unit vectors) or approximate ``HNSW32``.
+Vectors are computed by our own encoder and handed to llama-index on the nodes; queries
+pass a ready embedding in the ``QueryBundle``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.retrieval.stores.faiss_store import faiss_index as _faiss_index
 from assistant.retrieval.units import Unit
 
 
@@ -38,18 +40,6 @@ def _embed_adapter(encoder):
             return self._get_query_embedding(query)
 
     return EncoderEmbedding(encoder)
-
-
-def _faiss_index(dim: int, factory: str):
-    import faiss
-
-    if factory == "Flat":
-        return faiss.IndexFlatIP(dim)
-    if factory.startswith("HNSW"):
-        index = faiss.IndexHNSWFlat(dim, int(factory[4:] or 32), faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efSearch = 128
-        return index
-    raise ValueError(f"unknown FAISS index type {factory!r} (use Flat or HNSW32)")
 
 
 class DenseIndex:

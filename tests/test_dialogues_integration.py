@@ -1,0 +1,33 @@
+"""Multi-turn dialogues with the real model: the last turn of the dev dialogues must be
+answered correctly often enough (a floor under the measured accuracy, so a regression in
+follow-up handling fails CI). The frozen test split is reported, never gated or tuned on."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import REPO_ROOT, Settings
+from assistant.embedding.model import model_status
+from assistant.evaluation.dialogues import evaluate_dialogues
+
+pytestmark = pytest.mark.integration
+
+DEV_FLOOR = 0.9  # measured 0.964 (53/55) before, 0.927 (51/55) after merging the WIP answer layer
+
+
+@pytest.fixture(scope="module")
+def real_assistant():
+    settings = Settings.from_env()
+    status = model_status(settings)
+    if not status["present"]:
+        pytest.fail(f"embedding model missing at {status['path']}: run `make test` or `assistant model fetch`")
+    from assistant.qa import Assistant
+
+    return Assistant.load(settings)
+
+
+def test_dev_dialogues_last_turn_accuracy(real_assistant):
+    details: list = []
+    metrics = evaluate_dialogues(real_assistant, REPO_ROOT / "eval" / "dialogues" / "dev.jsonl", details)
+    failures = [(d["id"], d["question"], d["problems"]) for d in details if not d["ok"]]
+    assert metrics["last_turn_accuracy"] >= DEV_FLOOR, failures
