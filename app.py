@@ -38,7 +38,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help=f"监听地址（默认 {DEFAULT_HOST}；0.0.0.0 表示局域网可访问）")
     parser.add_argument("--port", type=_port, default=None,
                         help=f"端口（默认 {DEFAULT_PORT}，或环境变量 ASSISTANT_PORT）")
+    parser.add_argument("--allow-upload", action="store_true",
+                        help="在“文件”页允许上传政策文件加入语料库（仅限本机地址 127.0.0.1 / localhost）")
     args = parser.parse_args(argv)
+    from assistant.web.net import is_loopback
+
+    if args.allow_upload and not is_loopback(args.host):
+        parser.error(f"--allow-upload 只能与本机地址一起使用（127.0.0.1、localhost 或 ::1），而不是 {args.host}")
     if args.port is None:
         env = os.environ.get("ASSISTANT_PORT", "").strip()
         try:
@@ -99,7 +105,8 @@ def main(argv=None) -> int:
             say("正在启动网页服务 …")
             from assistant.web.ui import launch
 
-            launch(assistant, args.host, args.port, feedback_path=settings.feedback_path)
+            launch(assistant, args.host, args.port, feedback_path=settings.feedback_path,
+                   allow_upload=args.allow_upload)
         except AssistantError as exc:
             print(f"错误: {exc}", file=sys.stderr)
             if "model" in type(exc).__name__.lower():

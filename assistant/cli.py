@@ -312,15 +312,19 @@ def run_questions(question: str, run, as_json: bool) -> bool:
 
 @cli.command()
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def build(quiet):
+@click.option("--reuse-embeddings", is_flag=True,
+              help="Embed only units not in the embedding cache (default: re-embed every unit).")
+def build(quiet, reuse_embeddings):
     """Build the BM25 and FAISS indexes (atomically; the old index stays usable)."""
     from assistant.ingest.corpus import load_corpus
     from assistant.embedding.encoder import load_encoder
+    from assistant.retrieval.embedding_cache import cache_mode
     from assistant.retrieval.index import build_index
 
     settings = _settings()
     corpus = load_corpus(settings.corpus_dir)
-    path = build_index(settings, corpus, load_encoder(settings), progress=not quiet)
+    with cache_mode("on" if reuse_embeddings else "refresh"):  # an explicit build starts from scratch
+        path = build_index(settings, corpus, load_encoder(settings), progress=not quiet)
     click.echo(f"索引已建立: {path}")
 
 
@@ -488,6 +492,74 @@ def eval_cmd(gate, split, questions, modes, calibrate, out):
         for failure in result.gate:
             click.echo(f"GATE FAILED: {failure}", err=True)
         sys.exit(1)
+
+
+def _update_index(settings, encoder, quiet: bool) -> None:
+    """Rebuild the index for the corpus as it now is; only new units are embedded."""
+    import time
+
+    from assistant.retrieval.incremental import update_index
+
+    started = time.perf_counter()
+    update_index(settings, encoder, progress=not quiet)
+    click.echo(f"索引已更新（{time.perf_counter() - started:.1f} 秒）", err=True)
+
+
+@cli.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--no-index", is_flag=True, help="Only add the files; the index is updated at the next load or build.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of the added documents.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def add_cmd(paths, no_index, as_json, quiet):
+    """Add policy files (.txt .md .pdf .docx .html) to the corpus and update the index.
+
+    Every file is checked first (it must parse to clauses and must not duplicate a
+    document already there, by content or 文号); on any problem nothing is copied."""
+    from pathlib import Path
+
+    from assistant.ingest.library import check_new, copy_in, summary
+    from assistant.retrieval.incremental import indexed_encoder
+
+    settings = _settings()
+    # The model loads in the background while the files are checked and BM25 is rebuilt.
+    encoder = None if no_index else indexed_encoder(settings, preload=True)
+    planned = check_new([Path(p) for p in paths], settings.corpus_dir)
+    if not no_index and encoder is None:  # no index yet: the model must load before anything changes
+        from assistant.embedding.encoder import load_encoder
+
+        encoder = load_encoder(settings)
+    added = copy_in(planned, settings.corpus_dir)
+    if not no_index:
+        try:
+            _update_index(settings, encoder, quiet or as_json)
+        except BaseException:  # the index could not take them: leave the corpus as it was
+            for _, name, _ in planned:
+                (Path(settings.corpus_dir) / name).unlink(missing_ok=True)
+            raise
+    rows = [summary(doc) for doc in added]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        departments = "、".join(row["departments"]) or "（未列明）"
+        click.echo(f"已添加 {row['doc_id']}（{row['file']}，{row['format'].upper()}）\n"
+                   f"  标题：{row['title'] or '（文件未载明）'}\n  文号：{row['doc_number'] or '（文件未载明）'}\n"
+                   f"  条款：{row['clauses']} 条\n  责任单位（{len(row['departments'])}）：{departments}")
+
+
+@cli.command("remove")
+@click.argument("doc_id")
+@click.option("--no-index", is_flag=True, help="Only delete the file; the index is updated at the next load or build.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def remove_cmd(doc_id, no_index, quiet):
+    """Remove document DOC_ID from the corpus and the index (nothing is re-embedded)."""
+    from assistant.ingest.library import remove_document
+
+    settings = _settings()
+    path = remove_document(doc_id, settings.corpus_dir)
+    click.echo(f"已删除 {doc_id}（{path}）")
+    if not no_index:  # if this fails, the next load rebuilds without the document anyway
+        _update_index(settings, None, quiet)
 
 
 def main():  # console-script entry point

@@ -19,6 +19,25 @@ EMBEDDING_DIM = 768
 # Bumped whenever the parser's output changes, so stale indexes are rebuilt.
 PARSER_VERSION = "3"  # 3: 附件 note, items in section text, collective department groups, preamble part
 
+# Policy files larger than this are refused by every loader, `assistant add` and the web
+# upload (a 公文 PDF is a few MB at most; hundreds of MB is a scan or a mistake).
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, "").strip() or default)
+    except ValueError:
+        return default
+
+
+MAX_DOCUMENT_BYTES = _env_int("ASSISTANT_MAX_DOCUMENT_MB", 50) * 2**20
+
+
+def embedding_cache_enabled() -> bool:
+    """Unit embeddings are reused across builds (retrieval/embedding_cache.py) unless
+    ASSISTANT_EMBEDDING_CACHE=off: for timing a cold build, or tests that need the encoder
+    to run."""
+    return os.environ.get("ASSISTANT_EMBEDDING_CACHE", "").strip().lower() not in ("0", "off", "false", "no")
+
+
 # Questions longer than this are truncated (with a notice) before retrieval.
 MAX_QUESTION_CHARS = 500
 

@@ -220,6 +220,7 @@ from tests.doubles import FakeEncoder
 from assistant.retrieval.index import build_index
 
 index_dir, corpus_dir, delay, log = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+os.environ["ASSISTANT_EMBEDDING_CACHE"] = "off"  # the encoder must run: it is the slow step here
 
 
 class SlowEncoder(FakeEncoder):  # same name, so the same manifest as FakeEncoder(64)
@@ -521,7 +522,7 @@ def test_cli_without_model_as_a_real_process(cli_env):
 BINARY_FILES = {
     "policy.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8,  # NUL bytes
     "notice.md": bytes(range(0x80, 0x100)) * 40,  # high-byte soup: not UTF-8, not GB18030 text
-    "policy.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)),  # not a supported kind at all
+    "policy.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)),  # a PDF cut off after its header
     "empty.txt": b"",
 }
 

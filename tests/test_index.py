@@ -84,6 +84,8 @@ def test_failed_build_keeps_previous_index(home):
     first = build_index(home, corpus, encoder)
 
     class Exploding(FakeEncoder):
+        fingerprint = "exploding"  # another model: the embedding cache has none of its vectors
+
         def encode_documents(self, texts, titles=None):
             raise RuntimeError("power cut")
 

@@ -68,7 +68,7 @@ def test_markdown_notice():
 def test_bad_files_are_reported_and_others_still_load(tmp_path, name, data, message):
     (tmp_path / "good.txt").write_bytes((SAMPLES / "clauses_variants.txt").read_bytes())
     (tmp_path / name).write_bytes(data)
-    (tmp_path / "ignored.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "ignored.doc").write_bytes(b"\xd0\xcf\x11\xe0")  # unsupported formats are skipped
     corpus = load_corpus(tmp_path)
     assert [d.doc_id for d in corpus.documents] == ["good"]
     assert len(corpus.problems) == 1

@@ -1,8 +1,8 @@
 """Loading the corpus: every policy file of a folder, parsed, with bad files reported.
 
-``load_corpus`` reads every supported file (UTF-8 or GB18030/GBK), parses each with
-:mod:`assistant.ingest.parser` and reports unreadable files as problems instead of
-failing the whole load.
+``load_corpus`` reads every supported file (.txt/.md, .pdf, .docx, .html: see
+:mod:`assistant.ingest.loaders`), parses each with :mod:`assistant.ingest.parser` and
+reports unreadable files as problems instead of failing the whole load.
 """
 
 from __future__ import annotations
@@ -11,41 +11,19 @@ import hashlib
 from pathlib import Path
 
 from assistant.errors import CorpusError
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES, file_format, read_file
+from assistant.ingest.loaders.text import decode  # noqa: F401 - re-exported for callers
 from assistant.ingest.records import Corpus, Document
-
-SUPPORTED_SUFFIXES = (".txt", ".md")
-
-
-def decode(data: bytes, name: str) -> str:
-    """Decode a policy file: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
-    if not data.strip():
-        raise CorpusError(f"{name}: 文件为空 (empty file)")
-    if b"\x00" in data[:4096]:
-        raise CorpusError(f"{name}: 不是文本文件 (binary data, NUL bytes)")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _looks_like_text(text):
-            return text
-    raise CorpusError(f"{name}: 无法识别的编码 (neither UTF-8 nor GB18030/GBK)")
-
-
-def _looks_like_text(text: str) -> bool:
-    # GB18030 decodes many byte soups "successfully"; real text has few odd characters.
-    odd = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t") or 0xE000 <= ord(ch) <= 0xF8FF)
-    return odd <= max(2, len(text) // 200)
 
 
 def load_document(path: Path) -> Document:
     from assistant.ingest.parser import parse_document
 
-    data = path.read_bytes()
-    text = decode(data, path.name)
+    path = Path(path)
+    text, data = read_file(path)
     doc = parse_document(text, doc_id=slugify(path.stem), path=str(path))
     doc.sha256 = hashlib.sha256(data).hexdigest()
-    doc.format = path.suffix.lower().lstrip(".")
+    doc.format = file_format(path)
     if not doc.clauses:
         raise CorpusError(f"{path.name}: 没有找到条款 (no numbered clauses such as （一） or 第一条)")
     return doc
@@ -111,8 +89,9 @@ def load_corpus(folder: Path) -> Corpus:
         except OSError as exc:
             problems.append(f"{path.name}: 无法读取 ({exc.strerror or exc})")
     if not documents:
-        detail = "；".join(problems) if problems else "no .txt or .md files"
+        detail = "；".join(problems) if problems else f"no {'/'.join(SUPPORTED_SUFFIXES)} files"
         if unsupported:  # name what was there, so the user sees why it was not read
-            detail += f"；不支持的文件 (unsupported, not .txt/.md): {', '.join(unsupported[:5])}"
+            detail += (f"；不支持的文件 (unsupported, not {'/'.join(SUPPORTED_SUFFIXES)}): "
+                       f"{', '.join(unsupported[:5])}")
         raise CorpusError(f"{folder}: 没有可用的政策文件 ({detail})")
     return Corpus(documents, problems)

@@ -172,6 +172,12 @@ def _read_tail(tail: list[str], meta: DocumentMeta) -> None:
             meta.copy_to = join_lines(copy_lines)
 
 
+def is_frame_line(line: str) -> bool:
+    """A line the 公文 frame sets on its own (文号, date, 发文机关, 此件…, 抄送, 印发): loaders
+    that rejoin wrapped lines (PDF) must not glue it to a neighbour."""
+    return any(p.match(line) for p in (_DOC_NUMBER, _DATE_LINE, _PUBLICATION, _COPY_TO, _PRINTED, _ISSUER))
+
+
 def _starts_block(line: str) -> bool:
     return bool(_SECTION.match(line) or _CLAUSE_PAREN.match(line) or _CLAUSE_ARTICLE.match(line))
 

@@ -122,7 +122,7 @@ class Document:
     sections: list[Section]
     clauses: list[Clause]
     sha256: str = ""
-    format: str = ""  # the file format it was loaded from: txt, md, pdf, docx, html
+    format: str = ""  # the file it was read from: txt, md, pdf, docx or html
 
     @cached_property
     def departments(self):

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from assistant.config import PARSER_VERSION, Settings
 from assistant.errors import IndexError_
+from assistant.retrieval.embedding_cache import CACHE_FILE, cached_vectors
 from assistant.retrieval.units import Unit, make_units
 
 MANIFEST = "manifest.json"
@@ -129,7 +130,8 @@ def build_index(settings: Settings, corpus, encoder, *, progress: bool = False, 
         # BM25's length normalisation would over-reward the short copies.
         sparse_texts = [None if u.kind == "phrase" else u.text for u in units]
         SparseIndex.build(sparse_texts, tokenizer).save(tmp / "sparse")
-        vectors = _encode_units(encoder, units, progress)
+        vectors = cached_vectors(index_dir / CACHE_FILE, "|".join(encoder_fingerprint(encoder, settings)), units,
+                                 lambda todo: _encode_units(encoder, todo, progress))  # embeds new units only
         store.build(units, vectors)
         store.save(tmp / "dense")
         with open(tmp / "units.jsonl", "w", encoding="utf-8") as handle:

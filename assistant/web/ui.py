@@ -33,6 +33,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
+from assistant.web.files_tab import files_tab  # noqa: E402
 from assistant.web.handlers import Handlers, parse_link  # noqa: E402
 from assistant.web.render import (APP_TITLE, EXAMPLES, clause_html, departments_overview_html, esc,  # noqa: E402
                                   header_html, meta_table_html, outline_html)
@@ -181,7 +182,7 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
                                 gr.HTML(f'<p class="pa-preamble">{esc(document.preamble)}</p>')
 
             # ---------------------------------------------------------------- 文件 (files helper)
-            # >>> files tab: files_tab(assistant, allow_upload) from assistant/web/files_tab.py goes here <<<
+            files_tab(assistant, allow_upload)  # 文件: the corpus, and uploads when allowed
 
         # ---------------------------------------------------------------- events
         chat_outputs = [question, chatbot, state, download_btn]
@@ -241,9 +242,9 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
 
 
 def launch(assistant, host: str = "127.0.0.1", port: int = 7860, *, feedback_path=None, block: bool = True,
-           ready_message: str = "助手已就绪: {url}"):
+           ready_message: str = "助手已就绪: {url}", allow_upload: bool = False):
     """Start the server; print ``ready_message`` once it accepts requests."""
-    demo = build_ui(assistant, feedback_path)
+    demo = build_ui(assistant, feedback_path, allow_upload=allow_upload)
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True, inbrowser=False)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     print(ready_message.format(url=f"http://{shown}:{port}"), flush=True)
