@@ -64,7 +64,7 @@ def check_answer(answer, document) -> None:
         assert answer.refused
     else:
         assert answer.intent != "invalid"
-    numbers = {c.number for c in document.clauses}
+    numbers = {c.number for c in document.clauses} | ({0} if document.preamble else set())  # 0: the preamble part
     for citation in answer.citations + answer.related:
         assert isinstance(citation, Citation)
         assert citation.clause in numbers

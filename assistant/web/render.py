@@ -381,7 +381,32 @@ def chat_messages(question: str, answer: dict, document=None) -> list[dict]:
         out += [citation_message(c, document) for c in answer.get("citations") or []]
         if answer.get("refused"):
             out += [citation_message(c, document, reference_only=True) for c in answer.get("related") or []]
+        if answer.get("analysis"):
+            out.append(analysis_message(answer["analysis"]))
     return out
+
+
+_ANALYSIS_FIELDS = [("kind", "问题类型"), ("asked", "所问内容"), ("yes_no", "是非问"), ("doc_ids", "限定文件"),
+                    ("clause_refs", "条款"), ("section_refs", "部分"), ("departments", "部门"),
+                    ("department_mode", "部门关系"), ("applicants", "申请主体"), ("need", "需求"),
+                    ("metadata_fields", "元数据字段"), ("years", "年份"), ("doc_numbers", "文号"), ("places", "地名"),
+                    ("asks_for", "要求的内容"), ("corrections", "纠错")]
+
+
+def analysis_message(analysis: dict) -> dict:
+    """The question's analysis as a collapsed debug message (what the assistant read)."""
+    rows = []
+    for key, label in _ANALYSIS_FIELDS:
+        value = analysis.get(key)
+        if value in (None, "", [], {}, False) or (key == "department_mode" and value == "or"):
+            continue
+        if isinstance(value, dict):
+            value = "，".join(f"{a}→{b}" for a, b in value.items())
+        elif isinstance(value, list):
+            value = "、".join(map(str, value))
+        rows.append(f"- {label}：{md_escape(value)}")
+    return {"role": "assistant", "content": "\n".join(rows) or "（无）",
+            "metadata": {"title": "问题分析（调试）", "status": "done"}}
 
 
 def conversation_markdown(answers: list[dict], document=None) -> str:
