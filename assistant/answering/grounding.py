@@ -57,6 +57,12 @@ _REASONS = {"quantity": "文件没有规定相关的具体数额、比例或标�
             "criteria": "文件没有规定相关的认定标准或条件。", "procedure": "文件没有规定具体的申请或办理流程、材料。",
             "contact": "文件不包含联系方式等信息。", "person": "文件不涉及具体人员。", "live": "文件不包含实时信息。",
             "instruction": "本助手只回答关于文件内容的问题，不执行其他指令；全文可在“政策原文”中查看，或用 assistant clauses 导出。"}
+# Administrative levels a measure can be for; 国家 in 国家重点实验室 is the national level.
+_LEVEL = re.compile(r"(?<!城)(国家|自治区|省|盟市|市|旗县|县)(?:级|(?=重点|技术创新|工程研究|工程技术))")
+
+
+def _levels(text: str) -> set[str]:
+    return set(_LEVEL.findall(text))
 _COUNTED = re.compile(r"(?:哪几|哪些|几)(?:家|个|类|种|项|所)([\u4e00-\u9fff]{2,6})|"
                       r"([\u4e00-\u9fff]{2,6}?)(?:有|是|包括)?(?:哪几|哪些|几)(?:家|个|类|种|项|所)")
 _ENUMERATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff“”]{2,}){1,}")
@@ -153,6 +159,11 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, vocabular
         # number the question names), unless the question has no Chinese content (English).
         about = listing + [s for title, s in typed
                            if overlap(grams, title + s) + 2 * sum(1 for n in numbers if n in s) >= 2]
+        levels = _levels(analysis.text)
+        if levels and kind in ("quantity", "time", "criteria"):
+            # 市级重点实验室给多少钱, where the text gives amounts for 国家级 and 自治区级 ones only:
+            # a sentence that sets levels apart must name the asked one.
+            about = [s for s in about if not _levels(s) or levels & _levels(s)]
         if not about and (typed == [] or grams):
             return Grounding(False, _REASONS[kind], True, hits)
     return Grounding(True, hits=hits)
