@@ -284,7 +284,7 @@ def _responsibility(ctx: _Context) -> Answer:
     first = top[0]
     heading = ctx.heading(ctx.doc(first.doc_id), ctx.doc(first.doc_id).clause(first.clause))
     who = "、".join(first.departments)
-    count = f"共 {len(first.departments)} 个" if _COUNTING.search(ctx.analysis.text) else ""
+    count = f"共 {len(first.departments)} 个" if _COUNTING.search(ctx.analysis.text) else "是"
     direct = f"{heading} 的责任单位{count}：{who}。" if who else f"{heading} 未列明责任单位。"
     asked = ctx.analysis.departments
     if asked:
