@@ -1,9 +1,8 @@
 """Places: which ones a question names, and whether a document's scope covers them.
 
-A document covers a place it names itself, a place that contains a place it names
-(北京 when it names 中关村's city… only via the table: a city names its province), and every
-place inside its own jurisdiction (a regional document covers its cities). Anything else
-is another jurisdiction's policy. The places are the complete table of provincial- and
+A document covers a place it names itself, a province in which it names a city, and every
+place inside its own jurisdiction (a regional document covers its cities). Anything else is
+another jurisdiction's policy. The places are the complete table of provincial- and
 prefecture-level divisions in ``data/places.json`` — no hand-picked list.
 """
 
