@@ -27,14 +27,14 @@ _NUMBER_IN = re.compile(r"\d+(?:\.\d+)?")
 _COUNTING = re.compile(r"几个|多少个|多少家|几家|how many", re.IGNORECASE)
 
 
-def compose_answer(question: str, analysis, hits, corpus, tokens=None, vocabulary=None) -> Answer:
+def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer:
     """The answer to ``question`` (cleaned), given its analysis and the retrieved hits."""
     documents = corpus.select(analysis.doc_ids) if analysis.doc_ids else list(corpus.documents)
     # Listings across documents follow the routing's preference: the named, then the
     # leaning, then the widest jurisdiction (a regional measure applies everywhere).
     order = {d: i for i, d in enumerate(analysis.preferred)}
     documents.sort(key=lambda d: order.get(d.doc_id, len(order)))
-    context = _Context(question, analysis, hits, corpus, documents, tokens or [], vocabulary)
+    context = _Context(question, analysis, hits, corpus, documents, tokens or [])
     if not tokens and not (analysis.clause_refs or analysis.metadata_fields or analysis.departments
                            or analysis.kind == "structure"):
         return _clarify(context)
@@ -57,9 +57,9 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None, vocabular
 class _Context:
     """What every composer reads: plain data, no search."""
 
-    def __init__(self, question, analysis, hits, corpus, documents, tokens, vocabulary):
+    def __init__(self, question, analysis, hits, corpus, documents, tokens):
         self.question, self.analysis, self.hits, self.corpus = question, analysis, hits, corpus
-        self.documents, self.tokens, self.vocabulary = documents, tokens, vocabulary
+        self.documents, self.tokens = documents, tokens
         self.many = len(corpus.documents) > 1
 
     def doc(self, doc_id):
@@ -271,7 +271,7 @@ def _cite(ctx: _Context, ref) -> str:
 
 def _grounded(ctx: _Context):
     """The refusal when the documents do not cover the question, else the citations."""
-    result = ground(ctx.analysis, ctx.hits, ctx.documents, ctx.tokens, ctx.vocabulary, ctx.corpus.documents)
+    result = ground(ctx.analysis, ctx.hits, ctx.documents, ctx.tokens, ctx.corpus.documents)
     if not result.covered:
         return refuse(ctx, result.reason, result.offer_related, result.hits or ctx.hits)
     return top_citations(ctx, result.hits)

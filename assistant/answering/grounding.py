@@ -89,11 +89,11 @@ class Grounding:
     hits: list = field(default_factory=list)  # the hits to answer from (re-ordered by constraints)
 
 
-def ground(analysis, hits, documents, tokens: list[str] | None = None, vocabulary=None, corpus_documents=None) -> Grounding:
+def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_documents=None) -> Grounding:
     """Check the question's constraints against the text it would be answered from.
 
     ``documents``: the documents searched; ``tokens``: the question's BM25 tokens;
-    ``vocabulary``: the set of corpus tokens (BM25's vocabulary), for focus terms."""
+    ``corpus_documents``: every document, to tell informative words from ubiquitous ones."""
     from assistant.answering.places import foreign_places
 
     if analysis.fabricate:

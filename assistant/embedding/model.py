@@ -85,7 +85,8 @@ def _expected(expected_sha256: Mapping[str, str] | None) -> dict[str, str]:
     return dict(EXPECTED_SHA256 if expected_sha256 is None else expected_sha256)
 
 
-def _read_marker(model_dir: Path) -> dict | None:
+def read_marker(model_dir: Path) -> dict | None:
+    """The verified marker of a model folder (or its ONNX export), or None if missing/unreadable."""
     try:
         data = json.loads((model_dir / MARKER_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -102,7 +103,7 @@ def _problems(model_dir: Path, expected: Mapping[str, str]) -> list[str]:
     """
     if not model_dir.is_dir():
         return [f"model folder {model_dir} does not exist"]
-    marker = _read_marker(model_dir)
+    marker = read_marker(model_dir)
     if marker is None:
         return [f"marker {model_dir / MARKER_NAME} is missing or unreadable"]
     problems = []
@@ -132,7 +133,7 @@ def model_status(settings: Settings, *, expected_sha256: Mapping[str, str] | Non
     """
     model_dir = Path(settings.model_dir)
     problems = _problems(model_dir, _expected(expected_sha256))
-    marker = (_read_marker(model_dir) or {}) if not problems else {}
+    marker = (read_marker(model_dir) or {}) if not problems else {}
     return {
         "present": not problems,
         "path": str(model_dir),
@@ -157,7 +158,7 @@ def require_model(settings: Settings, *, expected_sha256: Mapping[str, str] | No
 def weights_hash(settings: Settings, *, expected_sha256: Mapping[str, str] | None = None) -> str:
     """SHA-256 of the main weights, from the marker — recorded in index manifests."""
     model_dir = require_model(settings, expected_sha256=expected_sha256)
-    return _read_marker(model_dir)["sha256"][WEIGHTS_FILE]
+    return read_marker(model_dir)["sha256"][WEIGHTS_FILE]
 
 
 # ---------------------------------------------------------------------------- fetch

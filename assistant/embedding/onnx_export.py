@@ -37,11 +37,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import MODEL_ID, Settings
+from assistant.embedding.model import MARKER_NAME, read_marker
 from assistant.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-MARKER_NAME = ".verified.json"
 FP32_FILE = "model.onnx"
 INT8_FILE = "model_int8.onnx"
 FORMAT_VERSION = 1
@@ -59,14 +59,6 @@ def onnx_dir(settings: Settings) -> Path:
     """Where the export lives: beside the model folder (same filesystem, same owner)."""
     model_dir = Path(settings.model_dir)
     return model_dir.with_name(model_dir.name + "-onnx")
-
-
-def read_marker(folder: Path) -> dict | None:
-    try:
-        data = json.loads((folder / MARKER_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def export_problems(settings: Settings, weights_sha256: str | None = None) -> list[str]:
