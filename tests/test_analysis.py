@@ -105,3 +105,33 @@ def test_fact_phrase_holds_the_number_and_the_asked_year():
                  "到2035年，高新区经济发展实力大幅增强。"]
     assert fact_phrase("国家级高新区要达到几家", sentences, "number") == "国家级高新区达到5家以上"
     assert fact_phrase("2035年要达到什么", sentences, "date", ["2035"]).startswith("到2035年")
+
+
+def test_which_ones_asks_for_a_list_not_a_number(fake_assistant):
+    from assistant.answering.grounding import _listed_noun, asked_types
+
+    assert "quantity" not in asked_types("有哪几类检测机构")
+    assert "quantity" in asked_types("有几家检测机构")
+    assert _listed_noun("有哪几类检测机构") == "检测机构"
+    assert _listed_noun("评估机构有哪几家") == "评估机构"
+    assert _listed_noun("有几家") == ""
+
+
+def test_numbers_are_read_with_their_units():
+    from assistant.answering.grounding import _quantities
+
+    assert ("3", "年") in _quantities("取消资格三年内不能申报")
+    assert ("2", "次") in _quantities("连续两次排名靠后")
+    assert ("2.5", "%") in _quantities("到2025年强度达到2.5%以上")
+    assert not any(n == "2025" for n, _ in _quantities("到2025年强度达到2.5%以上"))
+
+
+def test_a_date_must_be_stated_about_what_is_asked():
+    from assistant.answering.grounding import _typed_phrase_about
+    from assistant.answering.spans import bigrams
+
+    sentence = "对评价较差的高新区，要限期整改，整改后仍较差的取消其资格。"
+    assert not _typed_phrase_about("time", "动态管理", sentence, bigrams("多久后可以重新申请"), set())
+    assert _typed_phrase_about("time", "动态管理", sentence, bigrams("多久要完成整改"), set())
+    opening = "到2030年，园区产值达到一百亿元。"
+    assert _typed_phrase_about("time", "发展目标", opening, bigrams("园区产值哪年达到"), set())

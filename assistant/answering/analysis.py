@@ -31,7 +31,7 @@ _YES_NO = re.compile(
     r"|^(?:is|are|does|do|did|can|could|will|was|were|has|have|should)\b",
     re.IGNORECASE)
 # What is asked for, by question form.
-_NUMBER = re.compile(r"多少|几(?:家|个|次|年|项|成|倍|万|千|百|条|所|类|批|种)|比例|比重|百分之|金额|额度|上限|下限|"
+_NUMBER = re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|倍|万|千|百|条|所|类|批|种)|比例|比重|百分之|金额|额度|上限|下限|"
                      r"占比|强度|how (?:much|many)|what percentage|percent", re.IGNORECASE)
 _DATE = re.compile(r"什么时候|何时|哪年|哪一年|哪天|截止|期限|多久|时间节点|到哪年|\bwhen\b|by what year|deadline",
                    re.IGNORECASE)

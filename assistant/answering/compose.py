@@ -15,8 +15,7 @@ from assistant import lexicons
 from assistant.answering.grounding import ground
 from assistant.answering.records import Answer, Citation
 from assistant.ingest.records import ClauseRef
-from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap
-from assistant.answering.spans import phrases as _phrases
+from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap, phrases
 from assistant.answering.structure import compose_structure
 
 # At most this many clauses are quoted in full per answer: a question naming every clause
@@ -356,6 +355,12 @@ def _direct(ctx: _Context, citation: Citation) -> str:
             return f"根据{heading}：“{phrase}”。"
     body = [s for s in citation.sentences if s.rstrip("。") != clause.title] or citation.sentences
     grams = bigrams(analysis.text)
+    if analysis.asked == "list":
+        # "Which ones": the enumeration sharing most words with the question, kept whole.
+        listing = [p for s in body for p in phrases(s, keep_lists=True) if "、" in p]
+        if listing:
+            best = max(listing, key=lambda p: overlap(grams, p))
+            return f"根据{heading}：“{best}”。"
     best = max(body, key=lambda s: overlap(grams, s)) if body else ""
     phrase = fact_phrase(analysis.text, [best], "", analysis.years) if best else ""
     return f"根据{heading}：“{phrase}”。" if phrase else f"见{heading}。"
@@ -376,7 +381,7 @@ def _negation(analysis, citation: Citation) -> str:
     不重复支持; 逾期还受理吗 vs 逾期不予受理), unless the question carries the same negation."""
     grams = [g for g in bigrams(analysis.text) if not re.match(_NEGATOR, g)]
     for sentence in citation.sentences:
-        for phrase in _phrases(sentence):
+        for phrase in phrases(sentence):
             if re.search(r"除.{1,30}(?:外|以外)", phrase):
                 continue  # an exception to a rule does not negate the rule
             for g in grams:
@@ -404,7 +409,7 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     # The text repeating the absolute (全部下放) affirms it, whatever exception it notes.
     if claimed and not any(word in s for word in claimed for s in citation.sentences):
         grams = bigrams(analysis.text)
-        qualifying = [p for s in citation.sentences for p in _phrases(s) if _QUALIFIER.search(p)]
+        qualifying = [p for s in citation.sentences for p in phrases(s) if _QUALIFIER.search(p)]
         if qualifying:
             best = max(qualifying, key=lambda p: overlap(grams, p))
             return f"否，文件有限定。根据{heading}：“{best}”。"

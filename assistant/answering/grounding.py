@@ -19,14 +19,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answering.spans import HAS, bigrams, overlap
+from assistant.answering.spans import HAS, bigrams, overlap, phrases
 
 # Calibrated on the dev split (see eval/report.md): the midpoint between the lowest-scoring
 # answerable dev question and the highest-scoring unanswerable one no other rule catches.
 MIN_SCORE = 0.14
 
 _ASKS = {
-    "quantity": re.compile(r"多少|几(?:家|个|次|年|项|成|倍|万|千|百|所|种|批|类)|比例|比率|金额|额度|上限|下限|税率|利率|费率|多少钱|"
+    "quantity": re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|倍|万|千|百|所|种|批|类)|比例|比率|金额|额度|上限|下限|税率|利率|费率|多少钱|"
                            r"百分之|多大|多高|多长|(?:租金|费用|收费|价格|补贴|奖励|资助|补助|奖补|扶持资金)(?:标准|金额|数额|额度|多少)|"
                            r"怎么算|如何计算|怎么计算|how much|how many|what percentage|\brate\b|amount",
                            re.IGNORECASE),
@@ -133,10 +133,10 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
         absent = [y for y in analysis.years if y not in near]
         if absent:  # 2023年度第二批什么时候截止, answered from a 2024 notice: not the asked year
             return Grounding(False, f"文件没有关于{'、'.join(y + '年' for y in absent)}的相关规定。", True, hits)
-    unstated = _unstated_numbers(analysis, hits[:2], documents)
-    # A yes/no question with a wrong number is answered 否 when the text states the number
-    # it asks about; when the text states none, the premise is simply not the document's.
-    if unstated and (analysis.asked != "yes_no" or not _numbers(_clause_text(documents, hits[0]))):
+    unstated, rival = _unstated_numbers(analysis, hits[:2], documents)
+    # A yes/no question with a wrong number is answered 否 when the text states another
+    # number of that kind (5家 for 3家); when it states none, the premise is not the document's.
+    if unstated and (analysis.asked != "yes_no" or not rival):
         return Grounding(False, f"文件没有“{'、'.join(unstated)}”这样的规定。", True, hits)
     grams = _informative(bigrams("".join(tokens or [])), corpus_documents or documents)
     numbers = set(re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", analysis.text)))
@@ -158,7 +158,8 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
         # The typed sentence must also be about the question (share content words or a
         # number the question names), unless the question has no Chinese content (English).
         about = listing + [s for title, s in typed
-                           if overlap(grams, title + s) + 2 * sum(1 for n in numbers if n in s) >= 2]
+                           if overlap(grams, title + s) + 2 * sum(1 for n in numbers if n in s) >= 2
+                           and _typed_phrase_about(kind, title, s, grams, numbers)]
         levels = _levels(analysis.text)
         if levels and kind in ("quantity", "time", "criteria"):
             # 市级重点实验室给多少钱, where the text gives amounts for 国家级 and 自治区级 ones only:
@@ -166,7 +167,38 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
             about = [s for s in about if not _levels(s) or levels & _levels(s)]
         if not about and (typed == [] or grams):
             return Grounding(False, _REASONS[kind], True, hits)
+    noun = _listed_noun(analysis.text)
+    if noun and not any(noun[:2] in _clause_text(documents, h) for h in hits[:2]):
+        # 评估机构有哪几家: the answer is a list of 评估机构, which the text would have to name.
+        return Grounding(False, f"文件没有列出具体的{noun}。", True, hits)
     return Grounding(True, hits=hits)
+
+
+_LIST_AFTER = re.compile(r"哪(?:几|些)(?:家|个|类|种|项|所|条)([\u4e00-\u9fff]{2,4})")
+_LIST_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4})(?:有|是|包括|包含)?哪(?:几|些)(?:家|个|类|种|项|所)")
+
+
+def _listed_noun(text: str) -> str:
+    """What a "which ones" question asks to be listed: 哪几个科学院 → 科学院, 评估机构有哪几家 → 评估机构."""
+    found = _LIST_AFTER.search(text) or _LIST_BEFORE.search(text)
+    return found.group(1) if found else ""
+
+
+def _typed_phrase_about(kind: str, title: str, sentence: str, grams: set[str], numbers: set[str]) -> bool:
+    """The asked content must be stated about what is asked: the phrase holding the date or
+    amount (with the phrases beside it, which often hold its subject) shares a word or a
+    number with the question. 要限期整改 is no answer to 多久后可以重新申请, though the
+    sentence around it speaks of the same 高新区资格."""
+    if not grams and not numbers:
+        return True  # nothing to compare (an English question)
+    parts = phrases(sentence)
+    for i, part in enumerate(parts):
+        if HAS[kind].search(part):
+            # A date opening the sentence (到2025年，…) sets the time of the whole sentence.
+            context = title + sentence if i == 0 else "".join(parts[i - 1:i + 2])
+            if overlap(grams, context) or any(n in part for n in numbers):
+                return True
+    return False
 
 
 def _sentences(documents, hit) -> list[tuple[str, str]]:
@@ -203,11 +235,11 @@ def _informative(grams: set[str], documents) -> set[str]:
 
 # A Chinese numeral with a unit; a lone 一 (一个, 一家, 哪一年) is an article, not a number.
 _CN_COUNT = re.compile(r"(?<![哪某每第零〇一二两三四五六七八九十百千万])(?!一(?![零〇一二两三四五六七八九十百千万]))([零〇一二两三四五六七八九十百千万]+)(?=(?:个|家|年|项|名|人|天|月|倍|次|亿|万|所|批|类|条|成|%))")
-_STATED = re.compile(r"\d+(?:\.\d+)?")
+_STATED = re.compile(r"(\d+(?:\.\d+)?)\s*(%|[个家年次项名人天月倍亿万所批类条成元])?")
 
 
-def _numbers(text: str) -> set[str]:
-    """Numbers a text states, Chinese numerals with a unit read as digits (三年 → 3)."""
+def _quantities(text: str) -> set[tuple[str, str]]:
+    """(number, unit) pairs a text states, Chinese numerals with a unit read as digits (三年 → 3, 年)."""
     from assistant.ingest.markers import cn_to_int
 
     def digits(match: re.Match) -> str:
@@ -217,25 +249,37 @@ def _numbers(text: str) -> set[str]:
             return match.group(1)
 
     text = _CN_COUNT.sub(digits, re.sub(r"(?:19|20)\d{2}(?:\s*年|(?![\d%.]))", "", text))
-    return set(_STATED.findall(text))
+    return {(number, unit or "") for number, unit in _STATED.findall(text)}
 
 
-def _unstated_numbers(analysis, hits, documents) -> list[str]:
+def _numbers(text: str) -> set[str]:
+    """Numbers a text states (三年 → 3)."""
+    return {number for number, _ in _quantities(text)}
+
+
+def _unstated_numbers(analysis, hits, documents) -> tuple[list[str], bool]:
     """Numbers a question asserts (免税五年, 300万, 连续三年增长30%) that the clauses it
-    would be answered from never state: the premise is not the document's."""
+    would be answered from never state: the premise is not the document's. A number is
+    read with its unit: 三年内 is not stated by a text that says 连续两次. Also says whether
+    the text states another number of an asked unit (then a yes/no question is answered 否)."""
     text = analysis.text
     for number in analysis.doc_numbers:  # a 文号's digits are no quantity
         text = text.replace(number, " ")
     text = re.sub(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", text)
-    asked = _numbers(text) - set(analysis.clause_refs and map(str, analysis.clause_refs) or [])
+    refs = {str(n) for n in analysis.clause_refs}
+    asked = {(n, u) for n, u in _quantities(text) if n not in refs}
     if not asked:
-        return []
-    stated: set[str] = set()
+        return [], False
+    stated: set[tuple[str, str]] = set()
     for hit in hits:
         doc = next((d for d in documents if d.doc_id == hit.doc_id), None)
         if doc:
-            stated |= _numbers(doc.clause(hit.clause).text)
-    return sorted(asked - stated)
+            stated |= _quantities(doc.clause(hit.clause).text)
+    numbers = {n for n, _ in stated}
+    units = {u for _, u in stated}
+    missing = [(n, u) for n, u in asked if ((n, u) not in stated if u else n not in numbers)]
+    rival = any(not u or u in units for _, u in missing)
+    return sorted(n + u for n, u in missing), rival
 
 
 _TITLE = re.compile(r"《([^》]{2,60})》")

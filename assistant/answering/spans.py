@@ -73,11 +73,13 @@ def overlap(grams: set[str], text: str) -> int:
     return sum(1 for g in grams if g in text)
 
 
-def phrases(sentence: str) -> list[str]:
-    """The comma-delimited phrases of a sentence, each a verbatim substring."""
+def phrases(sentence: str, keep_lists: bool = False) -> list[str]:
+    """The comma-delimited phrases of a sentence, each a verbatim substring. ``keep_lists``
+    keeps an enumeration (A、B、C等…) whole: it is the answer to a "which ones" question."""
     out, start = [], 0
+    ends = _PHRASE_END.replace("、", "") if keep_lists else _PHRASE_END
     for i, ch in enumerate(sentence):
-        if ch in _PHRASE_END:
+        if ch in ends:
             piece = sentence[start:i].strip()
             if piece:
                 out.append(piece)
