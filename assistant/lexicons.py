@@ -5,6 +5,7 @@ literals, so they can be reviewed and extended without touching code:
 
 * ``aliases.json``: short and English names of government bodies → core names;
 * ``synonyms.json``: everyday words → the document's own terms (BM25 folding);
+* ``glossary.json``: English words of the domain → the document's terms (glossing English questions);
 * ``applicants.json``: who an enterprise or person says they are → the document's terms;
 * ``followups.json``: cues of follow-up questions in a chat (这一条, 下一条, 那…呢), read by
   :mod:`assistant.answering.conversation`;
@@ -33,6 +34,10 @@ def aliases() -> dict[str, str]:
 
 def synonyms() -> dict[str, str]:
     return load("synonyms")["synonyms"]
+
+
+def glossary() -> dict[str, str]:
+    return load("glossary")["glossary"]
 
 
 def applicants() -> dict[str, dict[str, list[str]]]:

@@ -67,6 +67,7 @@ class Assistant:
         documents answered from (default: the ones the question names, else all)."""
         from assistant.answering.analysis import analyze, normalize_numbers
         from assistant.answering.compose import compose_answer
+        from assistant.answering.gloss import gloss
         from assistant.answering.questions import clean_question
         from assistant.answering.records import Answer
         from assistant.answering.routing import route
@@ -83,7 +84,7 @@ class Assistant:
         text = to_simplified(cleaned.text)
         tokenizer = self.retriever.sparse.tokenizer
         fixes = lexicon_for(self.corpus, base_jieba()).correct(text)
-        text = normalize_numbers(apply(text, fixes))
+        text = gloss(normalize_numbers(apply(text, fixes)))
         routed = route(text, self.corpus)
         analysis = analyze(text, self.corpus, doc_ids=list(doc_ids or routed.doc_ids))
         analysis.corrections = fixes

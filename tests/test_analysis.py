@@ -135,3 +135,12 @@ def test_a_date_must_be_stated_about_what_is_asked():
     assert _typed_phrase_about("time", "动态管理", sentence, bigrams("多久要完成整改"), set())
     opening = "到2030年，园区产值达到一百亿元。"
     assert _typed_phrase_about("time", "发展目标", opening, bigrams("园区产值哪年达到"), set())
+
+
+def test_english_questions_are_glossed_with_document_terms():
+    from assistant.answering.gloss import gloss, glossed_terms
+
+    assert glossed_terms("Which universities get subsidies for incubators?") == ["高等院校", "补贴", "孵化器"]
+    assert glossed_terms("Department of Education of Inner Mongolia") == []  # a body's name: the department lexicon's
+    assert gloss("孵化器有哪些支持") == "孵化器有哪些支持"  # Chinese is left alone
+    assert gloss("What about the weather?") == "What about the weather?"
