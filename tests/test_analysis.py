@@ -144,3 +144,31 @@ def test_english_questions_are_glossed_with_document_terms():
     assert glossed_terms("Department of Education of Inner Mongolia") == []  # a body's name: the department lexicon's
     assert gloss("孵化器有哪些支持") == "孵化器有哪些支持"  # Chinese is left alone
     assert gloss("What about the weather?") == "What about the weather?"
+
+
+@pytest.mark.parametrize("question,fields", [
+    ("它是2021年几月几日出的？", ["signed_date"]),
+    ("这个文件是公开发布的吗？", ["publication"]),
+    ("这份意见是国务院印发的吗？", ["issuer"]),
+])
+def test_metadata_phrasings(question, fields):
+    from assistant.answering.intent import metadata_fields
+
+    assert metadata_fields(question) == fields
+
+
+def test_structure_needs_the_documents_structure_not_any_structure(fake_assistant):
+    corpus = fake_assistant.corpus
+    assert analyze("调整经济结构的示范样板什么时候建成", corpus).kind != "structure"
+    assert analyze("这个文件的结构是怎样的", corpus).kind == "structure"
+
+
+def test_a_part_named_by_a_fragment_of_its_title(fake_assistant):
+    corpus = fake_assistant.corpus
+    assert analyze("讲体制机制改革的那部分有几条", corpus).section_refs == [7]  # 七、深化高新区体制机制改革
+    assert analyze("讲高新区的那部分有几条", corpus).section_refs == []  # in every title: no one part
+    assert analyze("讲天气预报的那部分有几条", corpus).section_refs == []
+
+
+def test_yes_no_question_followed_by_context_is_still_yes_no(fake_assistant):
+    assert analyze("高校老师能拿到成果所有权吗？我们想合作", fake_assistant.corpus).yes_no

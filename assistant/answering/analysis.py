@@ -27,7 +27,7 @@ _CN_YEAR = dict(zip("〇零一二三四五六七八九", "0012345678 9".replace(
 
 # Yes/no form: 是否/是不是/有没有/能不能/…吗, and English auxiliaries at the start.
 _YES_NO = re.compile(
-    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吗|吗[？?。.!！]*$|(?<![什怎多这那要])么[？?]*$"
+    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吗|吗(?=[？?。.!！，,；;]|$)|(?<![什怎多这那要])么[？?]*$"
     r"|^(?:is|are|does|do|did|can|could|will|was|were|has|have|should)\b",
     re.IGNORECASE)
 # What is asked for, by question form.
@@ -39,12 +39,13 @@ _LIST = re.compile(r"哪些|哪几|有什么|有啥|包括什么|包含什么|�
 # Questions about the document's structure rather than one measure's content.
 _STRUCTURE = re.compile(
     r"几个大?部分|几大?部分|哪几个部分|哪些部分|分为几|分成几|分几|多少(?:个)?部分|多少条|几条|多少项|几项(?:措施|意见)|多少(?:个)?章|几章"
-    r"|第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|结构|框架|章节|目录|大纲|提纲|一级标题|小标题|标题有哪些|各部分|每个部分|哪个部分|哪一部分|什么部分|哪部分|属于.{0,6}部分"
+    r"|第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|(?:文件|文档|全文|意见|政策|通知|办法|它|整体|总体|篇)的?(?:整体|总体)?(?:结构|框架)|(?:结构|框架)(?:是怎样|如何|怎么|安排|分几)|章节|目录|大纲|提纲|一级标题|小标题|标题有哪些|各部分|每个部分|哪个部分|哪一部分|什么部分|哪部分|属于.{0,6}部分"
     r"|前言|开头|序言|引言|导语|开篇|依据(?:什么|哪)|根据(?:什么|哪个|哪份)|贯彻落实(?:哪|什么)|上位文件|为了落实|落实哪"
     r"|依据的|所依据|国务院.{0,8}(?:意见|文件|通知|决定)|结合了|还结合|简称|缩写"
-    r"|这部分|那部分|这一部分|(?:包括|包含|有)(?:哪些|哪几)条|[一二三四五六七八九十]+个部分|各个部分|部分的标题|最后一条"
+    r"|这部分|那部分|这一部分|部分(?:有|包括|包含|讲|是|共)|(?:包括|包含|有)(?:哪些|哪几|哪[两三四五六七八九十])条|[一二三四五六七八九十]+个部分|各个部分|部分的标题|最后一条"
     r"|how many (?:sections|parts|clauses|articles|measures)|which (?:section|part)|\bpreamble\b|\bstructure\b|\boutline\b",
     re.IGNORECASE)
+_PREAMBLE = re.compile(r"开头|前言|序言|引言|导语|开篇|引用的|所依据|上位文件")
 _SECTION_REF = re.compile(r"第\s*([一二三四五六七八九十]+)\s*(?:部分|章|节|大项)|([一二三四五六七八九十]+)、")
 # Requests to invent or rewrite policy: not questions about the document.
 _FABRICATE = re.compile(
@@ -53,7 +54,7 @@ _FABRICATE = re.compile(
     r"|(?:编造|杜撰|虚构|捏造)|make up|invent|draft (?:a|an|new) (?:policy|rule)|write (?:a|an) (?:policy|article|speech)",
     re.IGNORECASE)
 # Joint responsibility: 发改委和科技厅共同负责 / both … and ….
-_JOINT = re.compile(r"共同|一起|都(?:负责|参与|是|出现|在|列)|同为|均为|同时|联合|both\b", re.IGNORECASE)
+_JOINT = re.compile(r"共同|一起|都(?:要|得|需要|需)?(?:负责|参与|是|出现|在|列|管)|同为|均为|同时|联合|both\b", re.IGNORECASE)
 
 
 @dataclass
@@ -120,11 +121,32 @@ def section_references(text: str, documents=()) -> list[int]:
 
     out = [s.number for d in documents for s in d.sections if len(s.title) >= 2 and re.search(
         re.escape(s.title) + r"\s*(?:这|那|这一|那一)?(?:个)?(?:部分|章|大项|有|包括|包含|里|中|的)", text)]
+    if not out and _PART_WORD.search(text or ""):
+        out = _part_by_fragment(text, documents)
     for first, second in _SECTION_REF.findall(text or ""):
         number = cn_to_int(first or second)
         if number not in out:
             out.append(number)
     return out
+
+
+_PART_WORD = re.compile(r"部分|大项|章")
+
+
+def _part_by_fragment(text: str, documents) -> list[int]:
+    """讲跨区域合作的那部分: the one part whose title shares a run of four or more characters
+    with the question that no other part's title has (六、推动跨区域合作创新)."""
+    from difflib import SequenceMatcher
+
+    found = []
+    sections = [s for d in documents for s in d.sections if len(s.title) >= 4]
+    for section in sections:
+        match = SequenceMatcher(None, section.title, text, autojunk=False).find_longest_match(
+            0, len(section.title), 0, len(text))
+        run = section.title[match.a:match.a + match.size]
+        if match.size >= 4 and not any(run in other.title for other in sections if other is not section):
+            found.append(section.number)
+    return found if len(found) == 1 else []
 
 
 def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> QuestionAnalysis:
@@ -141,7 +163,9 @@ def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> Question
     metadata = forms.metadata_fields(text)
     applicants = forms.find_applicants(text)
     yes_no = bool(_YES_NO.search(text.strip()))
-    structure = bool(_STRUCTURE.search(text)) and (not metadata or bool(section_references(text)))
+    # 开头引用的那个国务院文件是哪年发的: the preamble's document, not this one's date.
+    structure = bool(_STRUCTURE.search(text)) and (not metadata or bool(section_references(text))
+                                                   or bool(_PREAMBLE.search(text)))
     analysis = QuestionAnalysis(
         text=text, kind="general", asked="content", yes_no=yes_no, clause_refs=refs,
         section_refs=section_references(text, corpus.documents) if structure else [],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from assistant import lexicons
-from assistant.answering.grounding import ground
+from assistant.answering.grounding import ground, other_document
 from assistant.answering.records import Answer, Citation
 from assistant.ingest.records import ClauseRef
 from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap, phrases
@@ -39,6 +39,9 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
         return _clarify(context)
     if analysis.clause_refs and not _valid_refs(analysis, documents):
         return _no_such_clause(context)
+    other = other_document(analysis, documents, any_question=bool(analysis.clause_refs))
+    if other:  # 《某某条例》第十条讲什么: that document's clause, not ours
+        return refuse(context, f"文件库中没有{other}，无法回答其中的具体规定。", True)
     named_part = analysis.kind == "clause" or (analysis.kind == "structure" and analysis.section_refs)
     if named_part and set(analysis.asks_for) & {"quantity", "procedure", "criteria", "contact"}:
         analysis.kind = "general"  # 按第十二条，贴息上限是多少: answered (or refused) from the text
@@ -205,6 +208,9 @@ def _metadata(ctx: _Context) -> Answer:
 _FILLER = re.compile(r"(?:这份|文件|本文|有没有|是不是|是否|给了|了吗|吗|给|了|到|的)+")
 
 
+_ORGAN = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:国务院|人民政府|政府|公署|厅|局|委员会|委|部|办公室|办)(?=印发|发布|发|制定|出台|下发|颁布|签发)")
+
+
 def _metadata_verdict(ctx: _Context) -> str:
     """是/否 for "这是2021年出的文件吗", "抄送了内蒙古军区吗", "是不是…12号": the asked year,
     文号 or name against the stated values."""
@@ -217,6 +223,13 @@ def _metadata_verdict(ctx: _Context) -> str:
         return "是。" if all(n in compact for n in analysis.doc_numbers) else "否。"
     if analysis.years:
         return "是。" if all(y in compact for y in analysis.years) else "否。"
+    organs = _ORGAN.findall(analysis.text)
+    if "issuer" in analysis.metadata_fields and organs:
+        # 是国务院印发的吗: the named body against the issuer.
+        return "是。" if all(o in compact or compact.endswith(o) for o in organs) else "否。"
+    asked_forms = [f for n in analysis.metadata_fields for f in FIELD_FORMS.get(n, ()) if f in analysis.text]
+    if any(len(f) >= 2 and f in compact for f in asked_forms):
+        return "是。"  # 是公开发布的吗 / 此件公开发布: the value says what the question asks
     rest = analysis.text
     for forms in FIELD_FORMS.values():
         for form in sorted(forms, key=len, reverse=True):
@@ -307,7 +320,10 @@ def _eligibility(ctx: _Context) -> Answer:
         answer = _general(ctx)
         if not answer.refused:
             answer.intent = "eligibility"
-            answer.direct = f"针对{who}的这一需求，" + answer.direct
+            verdict = re.match(r"(?:是|否)(?:，文件有限定)?。", answer.direct) if ctx.analysis.yes_no else None
+            rest = answer.direct[verdict.end():] if verdict else answer.direct
+            # 高校老师能拿到…所有权吗: the verdict first, then whose need it answers.
+            answer.direct = (verdict.group(0) if verdict else "") + f"针对{who}的这一需求，" + rest
             answer.answer = answer.direct + answer.answer[answer.answer.find("\n\n"):]
         return answer
     order = {h.ref: i for i, h in enumerate(ctx.hits)}
@@ -347,7 +363,7 @@ def _direct(ctx: _Context, citation: Citation) -> str:
     heading = ctx.heading(doc, clause)
     analysis = ctx.analysis
     kind = {"number": "number", "date": "date"}.get(analysis.asked)
-    if analysis.asked == "yes_no":
+    if analysis.asked == "yes_no" or analysis.yes_no and analysis.kind == "eligibility":
         return _yes_no(ctx, citation, heading)
     if kind:
         phrase = fact_phrase(analysis.text, citation.sentences, kind, analysis.years)

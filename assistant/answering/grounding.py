@@ -112,7 +112,7 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
     if foreign:
         issuers = "、".join(dict.fromkeys(d.meta.issuer for d in documents if d.meta.issuer)) or "本地"
         return Grounding(False, f"文件是{issuers}的政策，不涉及{'、'.join(foreign)}。", True)
-    other = _other_document(analysis, documents)
+    other = other_document(analysis, documents)
     if other:
         return Grounding(False, f"文件库中没有{other}，无法回答其中的具体规定。", True)
     own_policy = _foreign_policy(analysis, documents)
@@ -285,10 +285,11 @@ def _unstated_numbers(analysis, hits, documents) -> tuple[list[str], bool]:
 _TITLE = re.compile(r"《([^》]{2,60})》")
 
 
-def _other_document(analysis, documents) -> str:
+def other_document(analysis, documents, any_question: bool = False) -> str:
     """A question about the contents of a document named in 《》 that is not in the corpus
-    (《“科技兴蒙”政策措施》里…怎么算) asks about that document, not ours."""
-    if not set(analysis.asks_for) & {"quantity", "procedure", "criteria", "time"}:
+    (《“科技兴蒙”政策措施》里…怎么算, 《某某条例》第十条) asks about that document, not ours.
+    ``any_question``: whatever is asked (a clause number names that document's clause)."""
+    if not any_question and not set(analysis.asks_for) & {"quantity", "procedure", "criteria", "time"}:
         return ""
     for title in _TITLE.findall(analysis.text):
         if not any(title in d.meta.title or d.meta.title in title for d in documents):

@@ -51,15 +51,17 @@ FIELD_FORMS: dict[str, tuple[str, ...]] = {
     "printing_office": ("印发机关", "印发单位", "printing office"),
     "addressees": ("主送机关", "主送单位", "主送", "addressees", "addressed to"),
     "copy_to": ("抄送机关", "抄送单位", "抄送", "copied to", "cc"),
-    "publication": ("公开方式", "公开属性", "是否公开", "public release"),
+    "publication": ("公开方式", "公开属性", "是否公开", "公开发布", "对外公开", "公开吗", "public release", "publicly"),
     "title": ("标题", "全称", "文件名", "文件名称", "名称", "title"),
     "attachments": ("附件", "attachment", "annex"),
 }
 _FIELD_FRAMES: dict[str, re.Pattern] = {
     "issuer": re.compile(r"谁(?:发|发布|印发|制定|出台|下发)的|哪一?级(?:政府|机关|单位)|什么级别的?(?:政府|机关|文件)|哪个(?:机关|单位|部门)(?:发|发布|制定|出台|下发)|"
+                         r"是[\u4e00-\u9fff]{0,10}?(?:国务院|政府|公署|厅|局|委|部|办|院|会|中心)(?:印发|发布|发|制定|出台|下发|颁布)的|"
                          r"who (?:issued|published|wrote)|issued by", re.IGNORECASE),
     "signed_date": re.compile(r"(?:什么时候|哪天|何时|哪一天|哪年|哪一年|几几年|\d{4}年)(?:发布|出台|制定|发的|出的|签发|成文|下发)|"
                               r"成文.{0,6}(?:哪天|哪一天|什么时候|几月|哪月)|"
+                              r"(?:几月几[日号]|哪一?天|几号|哪月哪[日号])(?:发布|出台|制定|发|出|签发|成文|下发|印发)的?|"
                               r"when was .{0,40}(?:issued|signed|adopted|published)", re.IGNORECASE),
     "printed_date": re.compile(r"(?:什么时候|哪天|何时|几月份?|哪个?月)印发|印发于|印发.{0,4}(?:几月|哪月|哪天|什么时候)|"
                                r"到印发", re.IGNORECASE),
@@ -99,7 +101,8 @@ def metadata_fields(question: str) -> list[str]:
     return found
 
 
-_PART_TITLE = re.compile(r"(?:部分|章|条|节|大项)\S{0,3}(?:标题|名称|叫什么)")
+_PART_TITLE = re.compile(r"(?:部分|章|条|节|大项)\S{0,3}(?:标题|名称|叫什么)|title of (?:the|each|every) (?:\w+ )?(?:part|section|chapter)",
+                         re.IGNORECASE)
 # Field names that say on their own that the document's metadata is asked for.
 _FORMAL = {f for forms in FIELD_FORMS.values() for f in forms if len(f) >= 3 and not f.isascii()} | {"文号", "主送", "抄送"}
 
@@ -140,7 +143,7 @@ def detect_kind(question: str, refs, departments, metadata, applicants, structur
         return "clause"
     if structure and _NAMED_PART.search(question):  # 第四部分的标题: the part's, not the document's
         return "structure"
-    formal = any(f in question for f in _FORMAL)
+    formal = any(f in question for f in _FORMAL) or "issuer" in metadata and _FIELD_FRAMES["issuer"].search(question)
     if metadata and (formal or (_ABOUT_DOCUMENT.search(question) or len(question) <= 14) and not departments):
         return "metadata"
     if structure and not departments:
