@@ -68,6 +68,7 @@ class Assistant:
         from assistant.answering.analysis import analyze, normalize_numbers
         from assistant.answering.compose import compose_answer
         from assistant.answering.gloss import gloss
+        from assistant.answering.intent import without_self_introduction
         from assistant.answering.questions import clean_question
         from assistant.answering.records import Answer
         from assistant.answering.routing import route
@@ -97,6 +98,8 @@ class Assistant:
         # "孵化器建设是财政厅负责吗": the department is the candidate answer, not the topic,
         # so it is left out of the retrieval query.
         query = _without_departments(text, analysis) if analysis.kind == "responsibility" else text
+        if analysis.asked in ("number", "date"):  # the asked number is about the question, not the asker
+            query = without_self_introduction(query)
         hits = self.retriever.search(query, k=min(len(self.corpus.clauses), MAX_HITS), timings=timings,
                                      doc_ids=analysis.doc_ids or None, leaning=routed.leaning, bonus=routed.bonus)
         started = time.perf_counter()

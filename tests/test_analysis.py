@@ -172,3 +172,18 @@ def test_a_part_named_by_a_fragment_of_its_title(fake_assistant):
 
 def test_yes_no_question_followed_by_context_is_still_yes_no(fake_assistant):
     assert analyze("高校老师能拿到成果所有权吗？我们想合作", fake_assistant.corpus).yes_no
+
+
+def test_an_applicant_asking_a_number_is_not_an_eligibility_question(fake_assistant):
+    from assistant.answering.intent import without_self_introduction
+
+    analysis = analyze("我们是一家科技型中小企业，国家级高新区要达到几家？", fake_assistant.corpus)
+    assert analysis.kind == "general" and analysis.asked == "number"
+    assert analyze("我们是一家科技型中小企业，能申请什么支持？", fake_assistant.corpus).kind == "eligibility"
+    assert without_self_introduction("我们是一家稀土企业，国家级高新区要达到几家？") == "国家级高新区要达到几家？"
+    assert without_self_introduction("我们是一家企业，几家？") == "我们是一家企业，几家？"  # nothing left to ask
+
+
+def test_typo_fixes_match_whole_words_of_the_corpus(corpus):
+    fixes = lexicon_for(corpus, base_jieba()).correct("想带着科技成果到高新区创业")
+    assert "到高新区" not in fixes  # sounds like the 导高新区 inside 引导高新区: no term

@@ -45,6 +45,9 @@ _STRUCTURE = re.compile(
     r"|这部分|那部分|这一部分|部分(?:有|包括|包含|讲|是|共)|(?:包括|包含|有)(?:哪些|哪几|哪[两三四五六七八九十])条|[一二三四五六七八九十]+个部分|各个部分|部分的标题|最后一条"
     r"|how many (?:sections|parts|clauses|articles|measures)|which (?:section|part)|\bpreamble\b|\bstructure\b|\boutline\b",
     re.IGNORECASE)
+# Asking for support or benefits: what makes an applicant's question an eligibility question.
+_SUPPORT = re.compile(r"享受|享有|得到|获得|拿到|申请|申报|支持|扶持|优惠|补贴|奖励|资助|政策|好处|帮助|措施|能不能|可以|可不可以|能否|"
+                      r"qualify|eligible|support|benefit|subsid", re.IGNORECASE)
 _PREAMBLE = re.compile(r"开头|前言|序言|引言|导语|开篇|引用的|所依据|上位文件")
 _SECTION_REF = re.compile(r"第\s*([一二三四五六七八九十]+)\s*(?:部分|章|节|大项)|([一二三四五六七八九十]+)、")
 # Requests to invent or rewrite policy: not questions about the document.
@@ -178,6 +181,8 @@ def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> Question
     analysis.kind = forms.detect_kind(text, refs, departments, metadata, applicants, structure)
     if analysis.kind == "general" and analysis.doc_numbers and yes_no:
         analysis.kind, analysis.metadata_fields = "metadata", ["doc_number"]  # 是不是内政发〔2021〕12号
+    if analysis.kind == "eligibility" and (_NUMBER.search(text) or _DATE.search(text)) and not _SUPPORT.search(text):
+        analysis.kind = "general"  # 我们是…企业，高新技术企业要占到多大比例: a number is asked; who asks is context
     analysis.asked = _asked(text, analysis)
     if analysis.kind == "eligibility":
         analysis.need = forms.need_of(text)

@@ -10,6 +10,7 @@ one contiguous span of its clause.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 from assistant import lexicons
 from assistant.answering.grounding import ground, other_document
@@ -67,6 +68,24 @@ class _Context:
     def doc(self, doc_id):
         return self.corpus.document(doc_id)
 
+    @cached_property
+    def focus_text(self) -> str:
+        """What is asked: for an applicant with a need, the need (not who they are)."""
+        analysis = self.analysis
+        return analysis.need if analysis.kind == "eligibility" and analysis.need else analysis.text
+
+    @cached_property
+    def focus_grams(self) -> set[str]:
+        from assistant.answering.grounding import informative
+
+        return informative(bigrams(self.focus_text), self.documents)
+
+    @cached_property
+    def focus_weights(self) -> dict[str, float]:
+        """Each distinctive word of the question, weighted 1 / (clauses that contain it)."""
+        texts = [c.text for d in self.documents for c in d.clauses]
+        return {g: 1.0 / max(1, sum(g in t for t in texts)) for g in self.focus_grams}
+
     def heading(self, doc, clause) -> str:
         """``第（十二）条 强化科技金融服务``, with the document named when there are several."""
         return f"{doc.name}{clause.heading}" if self.many else clause.heading
@@ -121,6 +140,20 @@ def quoted_indices(ctx: _Context, clause, hit) -> list[int]:
     kinds = [kind] if kind else []
     kinds += [k for k in ctx.analysis.asks_for if k in HAS and k not in kinds]
     grams = bigrams(ctx.analysis.text)
+    # The sentence that covers most of the asked content's distinctive words the quoted ones
+    # lack is quoted too: the retriever's best sentence may match one half of the question
+    # (干部人事制度改革) or who is asking, not what they ask (人员身份 → 身份封存、双轨运行).
+    weights = ctx.focus_weights
+    body = [i for i, s in enumerate(clause.sentences) if s.rstrip("。") != clause.title]
+    if weights and body:
+        missing = {g for g in weights if not any(g in clause.sentences[i] for i in chosen)}
+
+        def gain(i: int) -> float:  # rarer words weigh more: 身份 over 人员
+            return sum(weights[g] for g in missing if g in clause.sentences[i])
+
+        best = max(body, key=gain)
+        if gain(best) > 0:
+            chosen = sorted(set(chosen) | {best})
     for k in kinds:
         typed = [i for i, s in enumerate(clause.sentences) if HAS[k].search(s)
                  and all(y in s for y in ctx.analysis.years)]
@@ -370,7 +403,7 @@ def _direct(ctx: _Context, citation: Citation) -> str:
         if phrase:
             return f"根据{heading}：“{phrase}”。"
     body = [s for s in citation.sentences if s.rstrip("。") != clause.title] or citation.sentences
-    grams = bigrams(analysis.text)
+    grams = ctx.focus_grams or bigrams(ctx.focus_text)
     if analysis.asked == "list":
         # "Which ones": the enumeration sharing most words with the question, kept whole.
         listing = [p for s in body for p in phrases(s, keep_lists=True) if "、" in p]
@@ -378,7 +411,7 @@ def _direct(ctx: _Context, citation: Citation) -> str:
             best = max(listing, key=lambda p: overlap(grams, p))
             return f"根据{heading}：“{best}”。"
     best = max(body, key=lambda s: overlap(grams, s)) if body else ""
-    phrase = fact_phrase(analysis.text, [best], "", analysis.years) if best else ""
+    phrase = fact_phrase(ctx.focus_text, [best], "", analysis.years) if best else ""
     return f"根据{heading}：“{phrase}”。" if phrase else f"见{heading}。"
 
 
@@ -429,7 +462,7 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
         if qualifying:
             best = max(qualifying, key=lambda p: overlap(grams, p))
             return f"否，文件有限定。根据{heading}：“{best}”。"
-    grams = bigrams(analysis.text)
+    grams = ctx.focus_grams or bigrams(ctx.focus_text)
     best = max(citation.sentences, key=lambda s: overlap(grams, s))
-    phrase = phrase or fact_phrase(analysis.text, [best], "", analysis.years)
+    phrase = phrase or fact_phrase(ctx.focus_text, [best], "", analysis.years)
     return f"是。根据{heading}：“{phrase}”。" if phrase else f"是。见{heading}。"

@@ -138,7 +138,7 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
     # number of that kind (5家 for 3家); when it states none, the premise is not the document's.
     if unstated and (analysis.asked != "yes_no" or not rival):
         return Grounding(False, f"文件没有“{'、'.join(unstated)}”这样的规定。", True, hits)
-    grams = _informative(bigrams("".join(tokens or [])), corpus_documents or documents)
+    grams = informative(bigrams("".join(tokens or [])), corpus_documents or documents)
     numbers = set(re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", analysis.text)))
     # A sentence is read with its clause's title: the title often carries the topic.
     sentences = [(title, s) for h in hits[:2] for title, s in _sentences(documents, h)]
@@ -224,7 +224,7 @@ def _prefer_years(years, hits, documents) -> list:
     return close + [h for h in hits if h not in close] if close else hits
 
 
-def _informative(grams: set[str], documents) -> set[str]:
+def informative(grams: set[str], documents) -> set[str]:
     """Question bigrams that tell clauses apart: one found in most clauses (高新 in a
     document about 高新区) is no evidence that a sentence is about the question."""
     clauses = [c.text for d in documents for c in d.clauses]

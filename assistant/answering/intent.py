@@ -171,3 +171,15 @@ def _bare_department(question: str, departments) -> bool:
     rest = re.sub(r"[？?。.!！\s]|的|呢|吗|是|啊|请问|what about|about", "", question, flags=re.IGNORECASE)
     return len(rest) <= 12 and not re.search(r"[\u4e00-\u9fff]{2}", re.sub(
         r"(自治区|内蒙古|省|市)?[\u4e00-\u9fff]{0,12}(厅|局|委|办|会|部|行|院|中心|政府|公署)", "", rest))
+
+
+# "我们是包头稀土高新区的企业，…": who is asking, said before the question.
+_SELF_INTRODUCTION = re.compile(r"^\s*(?:我们|我|本公司|我司|咱们)(?:是|作为|属于|在)[^，。,；;？?！!]{1,40}[，,；;。]\s*")
+
+
+def without_self_introduction(question: str) -> str:
+    """The question without the asker's introduction, when a question remains: who asks
+    is context for a question that asks a number or a fact, not what to search for."""
+    rest = _SELF_INTRODUCTION.sub("", question, count=1)
+    return rest if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", rest)) >= 6 else question
+

@@ -91,6 +91,7 @@ def phrases(sentence: str, keep_lists: bool = False) -> list[str]:
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}年")
+_ASKED_SHARE = re.compile(r"比例|占比|比重|百分之?几|百分比|percent|share", re.IGNORECASE)
 _ASKED_UNIT = re.compile(r"(?:几|多少)\s*(个|家|次|项|倍|批|类|条|所|种|年|万)")
 
 
@@ -100,7 +101,8 @@ def fact_phrase(question: str, sentences: list[str], kind: str, years: list[str]
     the most words (and numbers) with the question; the asked year breaks ties."""
     pattern = HAS.get(kind)
     grams = bigrams(question)
-    unit = _ASKED_UNIT.search(question)
+    found = _ASKED_UNIT.search(question)
+    unit = found.group(1) if found else ("%" if _ASKED_SHARE.search(question) else "")
     numbers = set(re.findall(r"\d+(?:\.\d+)?%?", _YEAR.sub("", question)))
     best, best_key = "", None
     for order, sentence in enumerate(sentences):
@@ -110,8 +112,9 @@ def fact_phrase(question: str, sentences: list[str], kind: str, years: list[str]
             if pattern and not pattern.search(probe):
                 continue
             # Phrases like "其中国家级高新区达到25%" need their subject from the phrase before.
-            context = parts[i - 1] + part if i and len(part) < 12 else part
-            has_unit = bool(unit) and bool(re.search(rf"\d\s*{unit.group(1)}|[一二两三四五六七八九十]{unit.group(1)}", part))
+            # "其中…" points back to the phrase before by definition.
+            context = parts[i - 1] + part if i and (len(part) < 12 or part.startswith("其中")) else part
+            has_unit = bool(unit) and bool(re.search(rf"\d\s*{unit}|[一二两三四五六七八九十]{unit}", part))
             score = overlap(grams, context) + 2 * sum(1 for n in numbers if n in part)
             key = (has_unit, score, any(y in part for y in years), -order, -i)
             if best_key is None or key > best_key:

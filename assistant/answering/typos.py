@@ -38,8 +38,21 @@ class TermLexicon:
         for i in range(len(self.sounds) - 1):
             self.by_pair.setdefault((self.sounds[i], self.sounds[i + 1]), []).append(i)
 
+    def _corpus_bounds(self) -> set[int] | None:
+        """Word boundaries of the corpus text, computed once on first use."""
+        if self.segment is None:
+            return None
+        if getattr(self, "_bounds", None) is None:
+            self._bounds = self._boundaries(self.corpus_text)
+        return self._bounds
+
     def _homophone(self, sounds: list[str]) -> str | None:
+        # The sound-alike must be whole words of the corpus: 到高新区 sounds like the 导高新区
+        # inside 引导高新区, which is no term of the document.
+        bounds = self._corpus_bounds()
         for pos in self.by_pair.get((sounds[0], sounds[1]), []):
+            if bounds is not None and not {pos, pos + len(sounds)} <= bounds:
+                continue
             if self.sounds[pos:pos + len(sounds)] == sounds:
                 candidate = self.corpus_text[pos:pos + len(sounds)]
                 if _CJK_RUN.fullmatch(candidate):
