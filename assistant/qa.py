@@ -100,6 +100,10 @@ class Assistant:
         query = _without_departments(text, analysis) if analysis.kind == "responsibility" else text
         if analysis.asked in ("number", "date"):  # the asked number is about the question, not the asker
             query = without_self_introduction(query)
+        if analysis.kind == "eligibility" and analysis.need:
+            # Applicant and need: the need weighs twice, so its clause outranks the clauses
+            # that merely name the applicant (searching the need alone loses who asks).
+            query = f"{text} {analysis.need}"
         hits = self.retriever.search(query, k=min(len(self.corpus.clauses), MAX_HITS), timings=timings,
                                      doc_ids=analysis.doc_ids or None, leaning=routed.leaning, bonus=routed.bonus)
         started = time.perf_counter()

@@ -187,3 +187,10 @@ def test_an_applicant_asking_a_number_is_not_an_eligibility_question(fake_assist
 def test_typo_fixes_match_whole_words_of_the_corpus(corpus):
     fixes = lexicon_for(corpus, base_jieba()).correct("想带着科技成果到高新区创业")
     assert "到高新区" not in fixes  # sounds like the 导高新区 inside 引导高新区: no term
+
+
+def test_the_need_is_what_follows_the_introduction():
+    from assistant.answering.intent import need_of
+
+    assert need_of("我是科研院所的研究员，想带着科技成果到高新区创业，政策支持吗？") == "想带着科技成果到高新区创业"
+    assert need_of("我们是一家科技型中小企业，想找银行贷款，有什么政策？") == "想找银行贷款"

@@ -122,6 +122,13 @@ def need_of(question: str) -> str:
     scaffolding (我们是…企业，想贷款扩大生产，有什么支持 → 想贷款扩大生产)."""
     from assistant import lexicons
 
+    rest = _SELF_INTRODUCTION.sub("", question, count=1)
+    if rest != question and len(re.sub(r"[^\u4e00-\u9fff]", "", rest)) >= 4:
+        # Who they are was said first (我是科研院所的研究员，…): the rest is the need, whole —
+        # 创业 or 银行 there is what they want, not who they are.
+        text = _ELIGIBILITY_WORDS.sub(" ", rest)
+        text = re.sub(r"[，,。？?！!；;：:、\s]+", " ", text).strip()
+        return text if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", text)) >= 2 else ""
     text = question
     for entry in lexicons.applicants().values():
         for form in sorted(entry["forms"], key=len, reverse=True):
