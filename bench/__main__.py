@@ -45,6 +45,18 @@ def bench(quick, growth, load):
             sys.exit(1)
 
 
+@cli.command("answer-latency")
+@click.option("--against", default="HEAD~1", show_default=True, help="Git revision to compare with.")
+@click.option("--questions", default=150, show_default=True, type=click.IntRange(10, 1000))
+@click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20))
+def answer_latency(against, questions, rounds):
+    """Warm answer latency (fake encoder) of this tree vs a git revision, as ratios."""
+    from bench.answer_latency import dev_questions, measure
+
+    result = measure(against, dev_questions(questions), rounds, echo=lambda m: click.echo(m, err=True))
+    emit_json(result)
+
+
 @cli.command()
 @click.option("--clients", default=50, show_default=True, type=click.IntRange(1, 500))
 @click.option("--seconds", default=60.0, show_default=True, type=click.FloatRange(1, 3600))
