@@ -194,3 +194,25 @@ def test_the_need_is_what_follows_the_introduction():
 
     assert need_of("我是科研院所的研究员，想带着科技成果到高新区创业，政策支持吗？") == "想带着科技成果到高新区创业"
     assert need_of("我们是一家科技型中小企业，想找银行贷款，有什么政策？") == "想找银行贷款"
+
+
+def test_short_document_numbers_resolve_to_the_corpus():
+    from assistant.answering.analysis import doc_numbers_in
+
+    known = ["内政发〔2021〕13号"]
+    assert doc_numbers_in("查一下内政发13号文的落款日期", known) == ["内政发〔2021〕13号"]
+    assert doc_numbers_in("内政发12号文讲了什么", known) == ["内政发12号"]
+
+
+def test_a_date_is_asked_even_when_a_quantity_noun_names_what_is_dated(fake_assistant):
+    assert analyze("研发投入强度目标要求哪年完成？", fake_assistant.corpus).asked == "date"
+    assert analyze("研发投入强度要达到多少？", fake_assistant.corpus).asked == "number"
+
+
+def test_question_framing_is_no_numeric_premise():
+    from types import SimpleNamespace
+
+    from assistant.answering.grounding import _unstated_numbers
+
+    analysis = SimpleNamespace(text="分了两个阶段，分别对应哪两个年份？", doc_numbers=[], clause_refs=[])
+    assert _unstated_numbers(analysis, [], [])[0] == []

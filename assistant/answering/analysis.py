@@ -22,6 +22,7 @@ from assistant.ingest.markers import clause_references
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年|(?!\d))|([〇零一二三四五六七八九]{4})年")
 # 文号: an organ abbreviation (内政发, 包府办发, 内科高字, 国办函 …), 〔year〕, number, 号.
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,5}(?:发|字|函|令|办|规|文)\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
+_SHORT_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,4}(?:发|字|函))\s*(\d+)\s*号")
 _JOINER = re.compile(r"^(?:是不是|是否|不是|是|和|与|及|或|跟|同|、|的|为)+")
 _CN_YEAR = dict(zip("〇零一二三四五六七八九", "0012345678 9".replace(" ", "")))
 
@@ -33,7 +34,9 @@ _YES_NO = re.compile(
 # What is asked for, by question form.
 _NUMBER = re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|倍|万|千|百|条|所|类|批|种)|比例|比重|百分之|金额|额度|上限|下限|"
                      r"占比|强度|how (?:much|many)|what percentage|percent", re.IGNORECASE)
-_DATE = re.compile(r"什么时候|何时|哪年|哪一年|哪天|截止|期限|多久|时间节点|到哪年|\bwhen\b|by what year|deadline",
+_NUMBER_WH = re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|倍|万|千|百|条|所|类|批|种)|百分之几|how (?:much|many)|what percentage",
+                        re.IGNORECASE)
+_DATE = re.compile(r"什么时候|何时|哪年|哪一年|哪两年|哪几年|年份|哪天|截止|期限|多久|时间节点|到哪年|\bwhen\b|by what year|deadline",
                    re.IGNORECASE)
 _LIST = re.compile(r"哪些|哪几|有什么|有啥|包括什么|包含什么|列举|都有|\bwhat are\b|\blist\b|\bwhich\b", re.IGNORECASE)
 # Questions about the document's structure rather than one measure's content.
@@ -114,8 +117,19 @@ def years_in(text: str) -> list[str]:
     return out
 
 
-def doc_numbers_in(text: str) -> list[str]:
-    return [_JOINER.sub("", re.sub(r"\s+", "", m)) for m in _DOC_NUMBER.findall(text or "")]
+def doc_numbers_in(text: str, known=()) -> list[str]:
+    """文号 a question names. A short form without the year (内政发13号文) is read as the
+    corpus's 文号 with that organ and number when there is exactly one."""
+    found = [_JOINER.sub("", re.sub(r"\s+", "", m)) for m in _DOC_NUMBER.findall(text or "")]
+    for organ, number in _SHORT_DOC_NUMBER.findall(_DOC_NUMBER.sub(" ", text or "")):
+        full = []
+        for k in known:
+            parts = re.fullmatch(r"(\S+?)[〔\[［(（]\d{4}[〕\]］)）](\d+)号", k)
+            if parts and organ.endswith(parts.group(1)) and parts.group(2) == number:
+                full.append(k)
+        # Unknown: keep the shortest organ reading (一下内政发 → 内政发) to name it back.
+        found.append(full[0] if len(full) == 1 else f"{organ[-3:]}{number}号")
+    return found
 
 
 def section_references(text: str, documents=()) -> list[int]:
@@ -152,6 +166,10 @@ def _part_by_fragment(text: str, documents) -> list[int]:
     return found if len(found) == 1 else []
 
 
+def _known_numbers(corpus) -> list[str]:
+    return [re.sub(r"\s+", "", d.meta.doc_number) for d in corpus.documents if d.meta.doc_number]
+
+
 def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> QuestionAnalysis:
     """Analyse a cleaned, simplified question against the corpus it will be answered from.
 
@@ -173,13 +191,16 @@ def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> Question
         text=text, kind="general", asked="content", yes_no=yes_no, clause_refs=refs,
         section_refs=section_references(text, corpus.documents) if structure else [],
         departments=departments, applicants=applicants, metadata_fields=metadata,
-        doc_ids=list(doc_ids or []), years=years_in(text), doc_numbers=doc_numbers_in(text),
+        doc_ids=list(doc_ids or []), years=years_in(text), doc_numbers=doc_numbers_in(text, _known_numbers(corpus)),
         places=places_named(text), asks_for=asked_types(text), fabricate=bool(_FABRICATE.search(text)),
     )
     if len(departments) > 1 and _JOINT.search(text):
         analysis.department_mode = "and"
     analysis.kind = forms.detect_kind(text, refs, departments, metadata, applicants, structure)
-    if analysis.kind == "general" and analysis.doc_numbers and yes_no:
+    known = set(_known_numbers(corpus))
+    if analysis.kind == "general" and analysis.doc_numbers and metadata and set(analysis.doc_numbers) <= known:
+        analysis.kind = "metadata"  # 内政发13号文落款写的日期: the named document's field
+    elif analysis.kind == "general" and analysis.doc_numbers and yes_no:
         analysis.kind, analysis.metadata_fields = "metadata", ["doc_number"]  # 是不是内政发〔2021〕12号
     if analysis.kind == "eligibility" and (_NUMBER.search(text) or _DATE.search(text)) and not _SUPPORT.search(text):
         analysis.kind = "general"  # 我们是…企业，高新技术企业要占到多大比例: a number is asked; who asks is context
@@ -202,6 +223,9 @@ def _asked(text: str, analysis: QuestionAnalysis) -> str:
         return "eligibility"
     if analysis.yes_no:
         return "yes_no"
+    # 研发投入强度哪年完成: a date is asked; 强度 only names what is dated.
+    if _DATE.search(text) and not _NUMBER_WH.search(text):
+        return "date"
     if _NUMBER.search(text):
         return "number"
     if _DATE.search(text):

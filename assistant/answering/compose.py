@@ -260,6 +260,8 @@ def _metadata_verdict(ctx: _Context) -> str:
     if "issuer" in analysis.metadata_fields and organs:
         # 是国务院印发的吗: the named body against the issuer.
         return "是。" if all(o in compact or compact.endswith(o) for o in organs) else "否。"
+    if analysis.metadata_fields == ["publication"] and "公开" in compact:
+        return "否。" if re.search(r"不(?:予)?公开|内部", compact) else "是。"
     asked_forms = [f for n in analysis.metadata_fields for f in FIELD_FORMS.get(n, ()) if f in analysis.text]
     if any(len(f) >= 2 and f in compact for f in asked_forms):
         return "是。"  # 是公开发布的吗 / 此件公开发布: the value says what the question asks
@@ -398,6 +400,10 @@ def _direct(ctx: _Context, citation: Citation) -> str:
     kind = {"number": "number", "date": "date"}.get(analysis.asked)
     if analysis.asked == "yes_no" or analysis.yes_no and analysis.kind == "eligibility":
         return _yes_no(ctx, citation, heading)
+    if kind == "date":
+        dated = _dated_phrases(ctx, clause)
+        if dated:
+            return f"根据{heading}：" + "；".join(dated) + "。"
     if kind:
         phrase = fact_phrase(analysis.text, citation.sentences, kind, analysis.years)
         if phrase:
@@ -413,6 +419,35 @@ def _direct(ctx: _Context, citation: Citation) -> str:
     best = max(body, key=lambda s: overlap(grams, s)) if body else ""
     phrase = fact_phrase(ctx.focus_text, [best], "", analysis.years) if best else ""
     return f"根据{heading}：“{phrase}”。" if phrase else f"见{heading}。"
+
+
+_OPENING_DATE = re.compile(r"^(?:到|至|在|自|于|从)?\s*\d{4}\s*年(?:底|末|前|内)?$")
+_SEVERAL = re.compile(r"分别|哪两|哪几|各是|各自|几个时间|哪些年")
+
+
+def _dated_phrases(ctx: _Context, clause) -> list[str]:
+    """For "when": each sentence-opening date (到2025年) with the phrase it governs that
+    shares most with the question, as two verbatim spans (“到2025年”……“…盟市全覆盖”);
+    every such date when the question asks for several (分别是哪两年)."""
+    grams = ctx.focus_grams or bigrams(ctx.focus_text)
+    text = clause.text
+    found = []
+    for match in re.finditer(r"(?:^|(?<=[。；]))[^。；，]*?\d{4}\s*年[^。；，]*", text):
+        opener = match.group(0).strip()
+        end = text.find("。", match.end())
+        scope = text[match.end():end if end >= 0 else len(text)]
+        parts = [p for p in re.split(r"[，；、]", scope) if p.strip()]
+        best = max(parts, key=lambda p: overlap(grams, p), default="")
+        score = overlap(grams, opener + scope)
+        if not _OPENING_DATE.match(opener) or not best or not overlap(grams, best):
+            found.append((score, f"“{opener}”"))
+        else:
+            found.append((score, f"“{opener}”……“{best.strip()}”"))
+    if not found:
+        return []
+    if _SEVERAL.search(ctx.analysis.text):
+        return [f for _, f in found]
+    return [max(found, key=lambda f: f[0])[1]] if max(found)[0] > 0 else []
 
 
 # A question that claims an absolute (all, any, unrestricted, once is enough) …

@@ -24,6 +24,8 @@ from assistant.answering.spans import HAS, bigrams, overlap, phrases
 # Calibrated on the dev split (see eval/report.md): the midpoint between the lowest-scoring
 # answerable dev question and the highest-scoring unanswerable one no other rule catches.
 MIN_SCORE = 0.14
+# Words a sentence with the asked kind of content (an amount, a date) shares with the question.
+SENTENCE_OVERLAP = 2
 
 _ASKS = {
     "quantity": re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|倍|万|千|百|所|种|批|类)|比例|比率|金额|额度|上限|下限|税率|利率|费率|多少钱|"
@@ -133,7 +135,8 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
         absent = [y for y in analysis.years if y not in near]
         if absent:  # 2023年度第二批什么时候截止, answered from a 2024 notice: not the asked year
             return Grounding(False, f"文件没有关于{'、'.join(y + '年' for y in absent)}的相关规定。", True, hits)
-    unstated, rival = _unstated_numbers(analysis, hits[:2], documents)
+    hits = _prefer_typed(analysis, hits, documents, corpus_documents or documents, tokens)
+    unstated, rival = _unstated_numbers(analysis, hits[:2], documents, corpus_documents)
     # A yes/no question with a wrong number is answered 否 when the text states another
     # number of that kind (5家 for 3家); when it states none, the premise is not the document's.
     if unstated and (analysis.asked != "yes_no" or not rival):
@@ -158,8 +161,8 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
         # The typed sentence must also be about the question (share content words or a
         # number the question names), unless the question has no Chinese content (English).
         about = listing + [s for title, s in typed
-                           if overlap(grams, title + s) + 2 * sum(1 for n in numbers if n in s) >= 2
-                           and _typed_phrase_about(kind, title, s, grams, numbers)]
+                           if overlap(grams, title + s) + 2 * sum(1 for n in numbers if n in s) >= SENTENCE_OVERLAP
+                           and _typed_phrase_about(kind, title, s, grams, numbers, _clause_text_of(documents, s))]
         levels = _levels(analysis.text)
         if levels and kind in ("quantity", "time", "criteria"):
             # 市级重点实验室给多少钱, where the text gives amounts for 国家级 and 自治区级 ones only:
@@ -184,7 +187,18 @@ def _listed_noun(text: str) -> str:
     return found.group(1) if found else ""
 
 
-def _typed_phrase_about(kind: str, title: str, sentence: str, grams: set[str], numbers: set[str]) -> bool:
+def _scope(clause_text: str, sentence: str) -> str:
+    """The stretch a sentence-opening date governs: up to the full stop, across the
+    semicolons (到2025年，…；国家级高新区达到5家以上，…盟市全覆盖；…。)."""
+    start = clause_text.find(sentence)
+    if start < 0:
+        return sentence
+    end = clause_text.find("。", start + len(sentence) - 1)
+    return clause_text[start:end + 1 if end >= 0 else len(clause_text)]
+
+
+def _typed_phrase_about(kind: str, title: str, sentence: str, grams: set[str], numbers: set[str],
+                        clause_text: str = "") -> bool:
     """The asked content must be stated about what is asked: the phrase holding the date or
     amount (with the phrases beside it, which often hold its subject) shares a word or a
     number with the question. 要限期整改 is no answer to 多久后可以重新申请, though the
@@ -195,7 +209,7 @@ def _typed_phrase_about(kind: str, title: str, sentence: str, grams: set[str], n
     for i, part in enumerate(parts):
         if HAS[kind].search(part):
             # A date opening the sentence (到2025年，…) sets the time of the whole sentence.
-            context = title + sentence if i == 0 else "".join(parts[i - 1:i + 2])
+            context = title + _scope(clause_text, sentence) if i == 0 else "".join(parts[i - 1:i + 2])
             if overlap(grams, context) or any(n in part for n in numbers):
                 return True
     return False
@@ -222,6 +236,31 @@ def _prefer_years(years, hits, documents) -> list:
     # Only among clauses the retriever found nearly as relevant: a year alone is no topic.
     close = [h for h in hits[:5] if h.score >= 0.8 * lead and speaks(h)]
     return close + [h for h in hits if h not in close] if close else hits
+
+
+def _prefer_typed(analysis, hits, documents, corpus_documents, tokens) -> list:
+    """For a date or amount question, a clause scoring nearly as well as the best that states
+    that kind of content about the question answers first (盟市全覆盖哪一年: the 发展目标
+    clause's 到2025年, not the 布局 clause that speaks of 盟市 without a date)."""
+    kinds = [k for k in analysis.asks_for if k in ("time", "quantity")]
+    if not kinds or not hits:
+        return hits
+    grams = informative(bigrams("".join(tokens or [])), corpus_documents)
+    numbers = set(re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", analysis.text)))
+
+    def states(hit) -> bool:
+        text = _clause_text(documents, hit)
+        return any(HAS[k].search(s) and overlap(grams, t + s) >= SENTENCE_OVERLAP
+                   and _typed_phrase_about(k, t, s, grams, numbers, text)
+                   for k in kinds for t, s in _sentences(documents, hit))
+
+    if states(hits[0]):
+        return hits
+    lead = hits[0].score
+    for hit in hits[1:5]:
+        if hit.score >= 0.9 * lead and states(hit):
+            return [hit] + [h for h in hits if h is not hit]
+    return hits
 
 
 def informative(grams: set[str], documents) -> set[str]:
@@ -257,7 +296,28 @@ def _numbers(text: str) -> set[str]:
     return {number for number, _ in _quantities(text)}
 
 
-def _unstated_numbers(analysis, hits, documents) -> tuple[list[str], bool]:
+def _phrase_grams(question: str, number: str, unit: str, documents) -> set[str]:
+    """Distinctive words of the question's phrase that holds ``number`` + ``unit``."""
+    for part in re.split(r"[，,。？?！!；;、]", question):
+        if (number, unit) in _quantities(part):
+            return informative(bigrams(part), documents)
+    return set()
+
+
+def _stated_about(number: str, unit: str, grams: set[str], texts: list[tuple[str, str]]) -> bool:
+    """Whether a (title, text) states the number in a phrase that (with its neighbours and
+    the clause title) shares a word with the question's phrase."""
+    if not grams:
+        return True  # nothing to compare: the number alone decides
+    for title, text in texts:
+        parts = re.split(r"[，。；：]", text)
+        for i, part in enumerate(parts):
+            if (number, unit) in _quantities(part) and overlap(grams, title + "".join(parts[max(i - 1, 0):i + 2])):
+                return True
+    return False
+
+
+def _unstated_numbers(analysis, hits, documents, corpus_documents=None) -> tuple[list[str], bool]:
     """Numbers a question asserts (免税五年, 300万, 连续三年增长30%) that the clauses it
     would be answered from never state: the premise is not the document's. A number is
     read with its unit: 三年内 is not stated by a text that says 连续两次. Also says whether
@@ -266,18 +326,30 @@ def _unstated_numbers(analysis, hits, documents) -> tuple[list[str], bool]:
     for number in analysis.doc_numbers:  # a 文号's digits are no quantity
         text = text.replace(number, " ")
     text = re.sub(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", text)
+    text = re.sub(r"(?:发|字|函)\s*\d+\s*号", " ", text)  # 内政发13号文
+    # The question's own framing is no premise: 哪两个年份, 分了两个阶段, 三个方面.
+    text = re.sub(r"哪[一二两三四五六七八九十\d]+|[一二两三四五六七八九十\d]+个(?=阶段|方面|部分|层次|步骤|环节|节点|时间节点|年份)",
+                  " ", text)
     refs = {str(n) for n in analysis.clause_refs}
     asked = {(n, u) for n, u in _quantities(text) if n not in refs}
     if not asked:
         return [], False
     stated: set[tuple[str, str]] = set()
+    texts = []
     for hit in hits:
         doc = next((d for d in documents if d.doc_id == hit.doc_id), None)
         if doc:
-            stated |= _quantities(doc.clause(hit.clause).text)
+            clause = doc.clause(hit.clause)
+            texts.append((clause.title, clause.text))
+            stated |= _quantities(clause.text)
     numbers = {n for n, _ in stated}
     units = {u for _, u in stated}
     missing = [(n, u) for n, u in asked if ((n, u) not in stated if u else n not in numbers)]
+    # 博士后每月5000元生活补贴 is not stated by 每件专利给予5000元资助: the same amount, said of
+    # something else. A number counts as stated where its phrase shares a word with the
+    # question's phrase around the number.
+    missing += [(n, u) for n, u in asked if u and (n, u) in stated
+                and not _stated_about(n, u, _phrase_grams(text, n, u, corpus_documents or documents), texts)]
     rival = any(not u or u in units for _, u in missing)
     return sorted(n + u for n, u in missing), rival
 

@@ -47,11 +47,12 @@ FIELD_FORMS: dict[str, tuple[str, ...]] = {
     "issuer": ("发文机关", "发文单位", "发文部门", "发布机关", "发布单位", "issuing authority", "issuer"),
     "signed_date": ("成文日期", "成文时间", "签发日期", "发布日期", "发布时间", "出台时间", "落款日期", "落款时间", "成文",
                     "signing date", "date of issue", "date of writing", "written"),
-    "printed_date": ("印发日期", "印发时间", "printing date", "printed on"),
-    "printing_office": ("印发机关", "印发单位", "printing office"),
+    "printed_date": ("印发日期", "印发时间", "printing date", "printed on", "printed", "date of printing"),
+    "printing_office": ("印发机关", "印发单位", "printing office", "printed by", "which office"),
     "addressees": ("主送机关", "主送单位", "主送", "addressees", "addressed to"),
     "copy_to": ("抄送机关", "抄送单位", "抄送", "copied to", "cc"),
-    "publication": ("公开方式", "公开属性", "是否公开", "公开发布", "对外公开", "公开吗", "public release", "publicly"),
+    "publication": ("公开方式", "公开属性", "是否公开", "公开发布", "对外公开", "公开吗", "公开的还是", "公开还是", "还是内部", "public release", "publicly",
+                    "made public", "public or"),
     "title": ("标题", "全称", "文件名", "文件名称", "名称", "title"),
     "attachments": ("附件", "attachment", "annex"),
 }
@@ -60,10 +61,11 @@ _FIELD_FRAMES: dict[str, re.Pattern] = {
                          r"是[\u4e00-\u9fff]{0,10}?(?:国务院|政府|公署|厅|局|委|部|办|院|会|中心)(?:印发|发布|发|制定|出台|下发|颁布)的|"
                          r"who (?:issued|published|wrote)|issued by", re.IGNORECASE),
     "signed_date": re.compile(r"(?:什么时候|哪天|何时|哪一天|哪年|哪一年|几几年|\d{4}年)(?:发布|出台|制定|发的|出的|签发|成文|下发)|"
-                              r"成文.{0,6}(?:哪天|哪一天|什么时候|几月|哪月)|"
+                              r"(?:成文|落款).{0,6}(?:哪天|哪一天|什么时候|几月|哪月|日期|时间)|"
                               r"(?:几月几[日号]|哪一?天|几号|哪月哪[日号])(?:发布|出台|制定|发|出|签发|成文|下发|印发)的?|"
                               r"when was .{0,40}(?:issued|signed|adopted|published)", re.IGNORECASE),
-    "printed_date": re.compile(r"(?:什么时候|哪天|何时|几月份?|哪个?月)印发|印发于|印发.{0,4}(?:几月|哪月|哪天|什么时候)|"
+    "printed_date": re.compile(r"(?:什么时候|哪天|何时|几月份?|哪个?月|几号|哪一天)印发|印发于|印发.{0,4}(?:几月|哪月|哪天|什么时候)|"
+                               r"(?:什么时候|何时|哪天|哪一天|几号).{0,12}印发(?:出来|出去)?的|"
                                r"到印发", re.IGNORECASE),
     "addressees": re.compile(r"发给(?:谁|哪些|哪个)|下发给|送达(?:哪|谁)", re.IGNORECASE),
     "printing_office": re.compile(r"(?:哪个|什么|哪家)(?:单位|部门|机关)印发|谁印发|由谁印发", re.IGNORECASE),
