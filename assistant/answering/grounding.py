@@ -46,7 +46,7 @@ _ASKS = {
     # Named people and live information: a policy text holds neither.
     "person": re.compile(r"(?:主席|书记|省长|市长|盟长|厅长|局长|主任|负责人|领导)(?:是谁|叫什么)|who is the (?:governor|mayor|director|head|chairman)",
                          re.IGNORECASE),
-    "live": re.compile(r"天气|气温|下雨|下雪|股价|汇率|票价|新闻|今天|明天|现在几点|最新|"
+    "live": re.compile(r"天气|气温|下雨|下雪|股价|汇率|票价|新闻|(?:今天|明天)(?:的)?(?:天气|新闻|几号|星期|是几)|现在几点|最新|"
                        r"(?:现在|目前|当前|如今|截至目前)(?:已经|实际)?(?:有|共有|已有|建了|建成)?(?:多少|几)|"
                        r"weather|forecast|stock price|exchange rate",
                        re.IGNORECASE),
@@ -111,7 +111,9 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
     if not hits:
         return Grounding(False)
     foreign = foreign_places(analysis.places, documents)
-    if foreign:
+    # 想跟内蒙古的高新区合作，在上海那边先孵化: a place beside the document's own is a
+    # partner, not the scope (asking for another place's policy is caught below).
+    if foreign and not set(analysis.places) - set(foreign):
         issuers = "、".join(dict.fromkeys(d.meta.issuer for d in documents if d.meta.issuer)) or "本地"
         return Grounding(False, f"文件是{issuers}的政策，不涉及{'、'.join(foreign)}。", True)
     other = other_document(analysis, documents)
@@ -273,7 +275,7 @@ def informative(grams: set[str], documents) -> set[str]:
 
 
 # A Chinese numeral with a unit; a lone 一 (一个, 一家, 哪一年) is an article, not a number.
-_CN_COUNT = re.compile(r"(?<![哪某每第零〇一二两三四五六七八九十百千万])(?!一(?![零〇一二两三四五六七八九十百千万]))([零〇一二两三四五六七八九十百千万]+)(?=(?:个|家|年|项|名|人|天|月|倍|次|亿|万|所|批|类|条|成|%))")
+_CN_COUNT = re.compile(r"(?<![哪某每第几数零〇一二两三四五六七八九十百千万])(?![零〇一二两三四五六七八九十百千万]*(?:几|多|来|余))(?!一(?![零〇一二两三四五六七八九十百千万]))([零〇一二两三四五六七八九十百千万]+)(?=(?:个|家|年|项|名|人|天|月|倍|次|亿|万|所|批|类|条|成|%))")
 _STATED = re.compile(r"(\d+(?:\.\d+)?)\s*(%|[个家年次项名人天月倍亿万所批类条成元])?")
 
 
@@ -294,6 +296,20 @@ def _quantities(text: str) -> set[tuple[str, str]]:
 def _numbers(text: str) -> set[str]:
     """Numbers a text states (三年 → 3)."""
     return {number for number, _ in _quantities(text)}
+
+
+_PERSON = re.compile(r"我|咱|俺|他们|她们|本公司|我司|我公司|我单位|本单位|我厂")
+
+
+def _without_descriptions(question: str) -> str:
+    """The question without what askers say about themselves or their clients (注册了三年,
+    八十来号人, 营收这两年翻倍了): those numbers are facts about the asker, not claims about
+    the document. Kept: the last sentence's phrases that name no person."""
+    sentences = [s for s in re.split(r"(?<=[。？?！!])", question) if s.strip()]
+    if len(sentences) > 1 or _PERSON.search(question):
+        last = sentences[-1] if sentences else question
+        return "，".join(p for p in re.split(r"[，,；;]", last) if not _PERSON.search(p))
+    return question
 
 
 def _phrase_grams(question: str, number: str, unit: str, documents) -> set[str]:
@@ -322,7 +338,7 @@ def _unstated_numbers(analysis, hits, documents, corpus_documents=None) -> tuple
     would be answered from never state: the premise is not the document's. A number is
     read with its unit: 三年内 is not stated by a text that says 连续两次. Also says whether
     the text states another number of an asked unit (then a yes/no question is answered 否)."""
-    text = analysis.text
+    text = _without_descriptions(analysis.text)
     for number in analysis.doc_numbers:  # a 文号's digits are no quantity
         text = text.replace(number, " ")
     text = re.sub(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", text)
