@@ -180,3 +180,14 @@ def test_absurd_clause_references_are_refused(fake_assistant, question):
 def test_no_content_words_gets_a_clarification(fake_assistant, question):
     answer = ask(fake_assistant, question)
     assert answer.refused and answer.intent == "clarify" and "请具体说明" in answer.answer
+
+
+@pytest.mark.parametrize("question,start", [
+    ("推行全员聘任制度，公务员也在内吗？", "否"),  # 除公务员以外
+    ("高耗能企业入驻高新区会受欢迎吗？", "否"),  # 严格控制…高耗能…企业入驻
+    ("高新技术企业数量目标是占全区总数的一半以上吗？", "否"),  # 45%
+    ("呼包鄂自创区是依托赤峰高新区建的吗？", "否"),  # 呼和浩特、包头、鄂尔多斯
+])
+def test_yes_no_is_decided_by_what_the_text_says_against_the_question(fake_assistant, question, start):
+    answer = fake_assistant.ask(question)
+    assert answer.direct.startswith(start), answer.direct

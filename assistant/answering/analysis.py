@@ -93,7 +93,8 @@ _PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百]+(
 
 
 def normalize_numbers(text: str) -> str:
-    """Spell percentages the way documents print them: 百分之二十 → 20%, 百分之一点五 → 1.5%."""
+    """Spell percentages the way documents print them: 百分之二十 → 20%, 百分之一点五 → 1.5%,
+    一半 → 50%."""
     from assistant.ingest.markers import cn_to_int
 
     def percent(match: re.Match) -> str:
@@ -105,7 +106,7 @@ def normalize_numbers(text: str) -> str:
         digits = "".join(str("零一二三四五六七八九".find(ch)) if ch in "零一二三四五六七八九" else "0" for ch in frac)
         return f"{number}.{digits}%" if frac else f"{number}%"
 
-    return _PERCENT.sub(percent, text)
+    return _PERCENT.sub(percent, text).replace("一半", "50%")
 
 
 def years_in(text: str) -> list[str]:

@@ -475,6 +475,48 @@ def _negation(analysis, citation: Citation) -> str:
     return ""
 
 
+_EXCEPTION = re.compile(r"除([^，。；]{1,24}?)(?:以外|之外|外)，[^，。；]+")
+_RESTRICTION = re.compile(r"严格控制|严格限制|限制|禁止|严禁|不得|不允许")
+
+
+def _other_places(analysis, citation: Citation) -> str:
+    """是依托赤峰高新区创建的吗, where the clause names 呼和浩特、包头、鄂尔多斯 for it: the
+    phrase naming the other places (the question's place is not among them)."""
+    from assistant.answering.places import places_named
+
+    text = "".join(citation.sentences)
+    if not analysis.places or any(p in text for p in analysis.places):
+        return ""
+    grams = bigrams(analysis.text)
+    named = [p for s in citation.sentences for p in phrases(s, keep_lists=True) if places_named(p)]
+    return max(named, key=lambda p: overlap(grams, p)) if named else ""
+
+
+def _exception_for(analysis, citation: Citation) -> str:
+    """The span excepting what the question asks about (公务员也包括在内吗 vs 除公务员以外，
+    推行全员聘任制度): the rule does not cover it."""
+    for sentence in citation.sentences:
+        for match in _EXCEPTION.finditer(sentence):
+            excepted = match.group(1)
+            if any(excepted[i:i + 2] in analysis.text for i in range(len(excepted) - 1)
+                   if re.fullmatch(r"[\u4e00-\u9fff]{2}", excepted[i:i + 2])) and len(excepted) <= 8:
+                return match.group(0)
+    return ""
+
+
+def _restriction_on(analysis, citation: Citation) -> str:
+    """A phrase that restricts what the question asks for (高耗能企业会欢迎入驻吗 vs 严格控制
+    高污染、高耗能、高排放企业入驻), when the question itself names no restriction."""
+    if _RESTRICTION.search(analysis.text):
+        return ""  # 可以不受限制地…吗 is the absolute rule's business
+    grams = bigrams(analysis.text)
+    for sentence in citation.sentences:
+        for phrase in phrases(sentence, keep_lists=True):
+            if _RESTRICTION.search(phrase) and overlap(grams, _RESTRICTION.sub("", phrase)) >= 2:
+                return phrase
+    return ""
+
+
 def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     """是 / 否 with the deciding span. 否 when the text states a different number than the
     question, or qualifies an absolute the question claims (所有人员都要… vs 除公务员以外…);
@@ -489,6 +531,15 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     negated = _negation(analysis, citation)
     if negated:
         return f"否。根据{heading}：“{negated}”。"
+    other_place = _other_places(analysis, citation)
+    if other_place:
+        return f"否。根据{heading}：“{other_place}”。"
+    excepted = _exception_for(analysis, citation)
+    if excepted:
+        return f"否。根据{heading}：“{excepted}”。"
+    restricted = _restriction_on(analysis, citation)
+    if restricted:
+        return f"否，文件有限定。根据{heading}：“{restricted}”。"
     claimed = _ABSOLUTE.findall(analysis.text)
     # The text repeating the absolute (全部下放) affirms it, whatever exception it notes.
     if claimed and not any(word in s for word in claimed for s in citation.sentences):
