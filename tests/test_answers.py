@@ -191,3 +191,16 @@ def test_no_content_words_gets_a_clarification(fake_assistant, question):
 def test_yes_no_is_decided_by_what_the_text_says_against_the_question(fake_assistant, question, start):
     answer = fake_assistant.ask(question)
     assert answer.direct.startswith(start), answer.direct
+
+
+def test_a_premise_with_content_the_document_lacks_is_refused(fake_assistant):
+    answer = fake_assistant.ask("既然文件要求管委会全部改制成国有公司，人员编制怎么办")
+    assert answer.refused and "改制" in answer.direct
+    kept = fake_assistant.ask("文件里提到的绿色通道怎么走")  # the premise is the document's: answered
+    assert not kept.refused
+
+
+def test_a_metadata_premise_the_document_contradicts_is_corrected(fake_assistant):
+    answer = fake_assistant.ask("这个文件是2019年发布的，现在还有效吗？")
+    assert answer.refused and "2019年" in answer.direct and "2021年10月15日" in answer.direct
+    assert not fake_assistant.ask("这是2021年发的吧，文号是多少").refused

@@ -13,7 +13,7 @@ import re
 from functools import cached_property
 
 from assistant import lexicons
-from assistant.answering.grounding import ground, other_document
+from assistant.answering.grounding import ground, other_document, unfounded_premise
 from assistant.answering.records import Answer, Citation
 from assistant.ingest.records import ClauseRef
 from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap, phrases
@@ -40,6 +40,9 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
         return _clarify(context)
     if analysis.clause_refs and not _valid_refs(analysis, documents):
         return _no_such_clause(context)
+    premise = unfounded_premise(analysis.text, corpus.documents)
+    if premise:  # 既然文件要求管委会改制成国有公司…: the document has no such content
+        return refuse(context, f"文件没有“{premise}”这样的内容。", True)
     other = other_document(analysis, documents, any_question=bool(analysis.clause_refs))
     if other:  # 《某某条例》第十条讲什么: that document's clause, not ours
         return refuse(context, f"文件库中没有{other}，无法回答其中的具体规定。", True)
@@ -233,9 +236,36 @@ def _metadata(ctx: _Context) -> Answer:
     stated = [getattr(d.meta, n, "") for d in ctx.documents for n in ctx.analysis.metadata_fields]
     if not any(stated):
         return refuse(ctx, f"文件没有载明{'、'.join(META_FIELDS[n] for n in ctx.analysis.metadata_fields)}。")
+    wrong = _wrong_premise(ctx)
+    if wrong:
+        # 这个文件是2019年发布的，到现在还有效吗: the question rests on a value the document
+        # contradicts; say so, with what the document does state, instead of answering.
+        direct = f"问题中的“{wrong}”与文件不符。文件载明：{direct}"
+        return Answer("", "\n\n".join([direct] + blocks), True, "metadata", direct=direct)
     if ctx.analysis.yes_no:
         direct = _metadata_verdict(ctx) + direct
     return Answer("", "\n\n".join([direct] + blocks), False, "metadata", direct=direct)
+
+
+def _wrong_premise(ctx: _Context) -> str:
+    """A clause of the question, other than the one that asks, that states a year, an issuing
+    body or a 文号 the document contradicts (是国务院办公厅印发的…吧？文号是多少)."""
+    from assistant.answering.analysis import doc_numbers_in, years_in
+
+    parts = [p for p in re.split(r"[，,；;？?。！!]", ctx.analysis.text) if p.strip()]
+    if len(parts) < 2:
+        return ""
+    values = re.sub(r"\s+", "", "".join(f"{d.meta.signed_date}{d.meta.printed_date}{d.meta.issuer}"
+                                       f"{d.meta.printing_office}{d.meta.doc_number}" for d in ctx.documents))
+    for part in parts[:-1]:
+        if any(y not in values for y in years_in(part)):
+            return part.strip()
+        if any(o not in values for o in _ORGAN.findall(part)):
+            return part.strip()
+        if any(n not in values for n in doc_numbers_in(part, [re.sub(r"\s+", "", d.meta.doc_number)
+                                                             for d in ctx.documents if d.meta.doc_number])):
+            return part.strip()
+    return ""
 
 
 _FILLER = re.compile(r"(?:这份|文件|本文|有没有|是不是|是否|给了|了吗|吗|给|了|到|的)+")

@@ -183,6 +183,36 @@ _LIST_AFTER = re.compile(r"哪(?:几|些)(?:家|个|类|种|项|所|条)([\u4e00
 _LIST_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4})(?:有|是|包括|包含)?哪(?:几|些)(?:家|个|类|种|项|所)")
 
 
+# What a question presents as the document's content: 既然文件要求…, 文件第五部分讲的…, 听说…
+_PREMISE = re.compile(r"(?:既然|听说|据说)?(?:文件(?:(?!有没有|是否|是不是|有无|哪)[^，。？?]){0,8}?"
+                      r"(?:要求|规定|提到|说|讲的|写的|明确)|既然|听说|据说)(?:了|的)?([^，。？?！!]{4,30})")
+_ASKING = re.compile(r"怎么|怎样|如何|什么|啥|咋|哪|多少|几|吗|呢|能否|是否|能不能|可不可以|有没有|是不是|来着")
+# Words too general to tell whether a premise is the document's.
+_FUNCTION_WORDS = {"包括", "部分", "每个", "可以", "不能", "能够", "年前", "以上", "以下", "要求", "一些", "这样", "那样"}
+
+
+def unfounded_premise(question: str, documents) -> str:
+    """A premise with two or more words the documents never use (既然文件要求管委会全部改制成
+    国有公司: 改制, 国有): the question rests on content the documents lack. Judged on the
+    premise alone (up to where the question starts), with synonyms folded (高企)."""
+    from assistant import lexicons
+    from assistant.retrieval.tokenization import base_jieba
+
+    matches = [m for m in _PREMISE.finditer(question)]
+    if not matches:
+        return ""
+    text = re.sub(r"\s+", "", "".join(d.text for d in documents))
+    synonyms = lexicons.synonyms()
+    for match in matches:
+        premise = _ASKING.split(match.group(1))[0]
+        words = [w for w in base_jieba().lcut(premise) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)
+                 and w not in _FUNCTION_WORDS]
+        absent = [w for w in words if w not in text and synonyms.get(w, w) not in text]
+        if len(absent) >= 2:
+            return premise
+    return ""
+
+
 def _listed_noun(text: str) -> str:
     """What a "which ones" question asks to be listed: 哪几个科学院 → 科学院, 评估机构有哪几家 → 评估机构."""
     found = _LIST_AFTER.search(text) or _LIST_BEFORE.search(text)
