@@ -47,7 +47,7 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
     if other:  # 《某某条例》第十条讲什么: that document's clause, not ours
         return refuse(context, f"文件库中没有{other}，无法回答其中的具体规定。", True)
     named_part = analysis.kind == "clause" or (analysis.kind == "structure" and analysis.section_refs)
-    if named_part and set(analysis.asks_for) & {"quantity", "procedure", "criteria", "contact"}:
+    if named_part and set(analysis.asks_for) & {"quantity", "procedure", "criteria", "contact", "materials"}:
         analysis.kind = "general"  # 按第十二条，贴息上限是多少: answered (or refused) from the text
     composer = {"clause": _clause, "metadata": _metadata, "structure": compose_structure,
                 "department": _department, "responsibility": _responsibility,

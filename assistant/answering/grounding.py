@@ -40,8 +40,9 @@ _ASKS = {
                            re.IGNORECASE),
     "procedure": re.compile(r"(?:怎么|如何|怎样|咋)(?:申请|申报|办理|操作|办|评价|入库|认定|备案|登记|兑现|领取|报名)|"
                             r"申请流程|申报流程|办理流程|申请程序|流程是|步骤|在哪(?:里|儿)?(?:办|申请|申报)|去哪(?:里|儿)?(?:申请|办理|申报|办)|"
-                            r"(?:什么|哪些).{0,2}材料|提交.{0,4}材料|材料.{0,4}(?:什么|哪些)|"
                             r"how (?:do|can) (?:i|we) apply|application process", re.IGNORECASE),
+    "materials": re.compile(r"(?:什么|哪些|啥).{0,2}材料|提交.{0,4}材料|材料.{0,4}(?:什么|哪些|啥)|准备.{0,4}材料|"
+                            r"what (?:documents|materials)", re.IGNORECASE),
     "contact": re.compile(r"电话|联系方式|地址|网址|邮箱|热线|窗口|联系人|phone|email|address|website|contact", re.IGNORECASE),
     # Named people and live information: a policy text holds neither.
     "person": re.compile(r"(?:主席|书记|省长|市长|盟长|厅长|局长|主任|负责人|领导)(?:是谁|叫什么)|who is the (?:governor|mayor|director|head|chairman)",
@@ -57,7 +58,7 @@ _ASKS = {
 }
 _REASONS = {"quantity": "文件没有规定相关的具体数额、比例或标准。", "time": "文件没有规定相关的具体时间。",
             "criteria": "文件没有规定相关的认定标准或条件。", "procedure": "文件没有规定具体的申请或办理流程、材料。",
-            "contact": "文件不包含联系方式等信息。", "person": "文件不涉及具体人员。", "live": "文件不包含实时信息。",
+            "contact": "文件不包含联系方式等信息。", "materials": "文件没有列出需要提交的材料。", "person": "文件不涉及具体人员。", "live": "文件不包含实时信息。",
             "instruction": "本助手只回答关于文件内容的问题，不执行其他指令；全文可在“政策原文”中查看，或用 assistant clauses 导出。"}
 # Administrative levels a measure can be for; 国家 in 国家重点实验室 is the national level.
 _LEVEL = re.compile(r"(?<!城)(国家|自治区|省|盟市|市|旗县|县)(?:级|(?=重点|技术创新|工程研究|工程技术))")
@@ -407,7 +408,7 @@ def other_document(analysis, documents, any_question: bool = False) -> str:
     """A question about the contents of a document named in 《》 that is not in the corpus
     (《“科技兴蒙”政策措施》里…怎么算, 《某某条例》第十条) asks about that document, not ours.
     ``any_question``: whatever is asked (a clause number names that document's clause)."""
-    if not any_question and not set(analysis.asks_for) & {"quantity", "procedure", "criteria", "time"}:
+    if not any_question and not set(analysis.asks_for) & {"quantity", "procedure", "criteria", "time", "materials"}:
         return ""
     for title in _TITLE.findall(analysis.text):
         if not any(title in d.meta.title or d.meta.title in title for d in documents):

@@ -21,6 +21,7 @@ HAS = {
     "criteria": re.compile(r"条件|标准|要求|资格"),
     "procedure": re.compile(r"申请|申报|流程|程序|办理"),
     "contact": re.compile(r"电话|地址|网址|邮箱|热线"),
+    "materials": re.compile(r"材料|清单|证明|复印件|报表|申请书"),
 }
 _PHRASE_END = "，。；：！？、"
 _BIGRAM = re.compile(r"[\u4e00-\u9fff]{2}")
