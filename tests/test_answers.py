@@ -204,3 +204,8 @@ def test_a_metadata_premise_the_document_contradicts_is_corrected(fake_assistant
     answer = fake_assistant.ask("这个文件是2019年发布的，现在还有效吗？")
     assert answer.refused and "2019年" in answer.direct and "2021年10月15日" in answer.direct
     assert not fake_assistant.ask("这是2021年发的吧，文号是多少").refused
+
+
+def test_a_wrong_lead_department_premise_is_corrected(fake_assistant):
+    answer = fake_assistant.ask("呼包鄂自创区是由教育厅牵头的，教育厅要做哪些事？")
+    assert answer.refused and "与文件不符" in answer.direct and "自治区科技厅" in answer.direct

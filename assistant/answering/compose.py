@@ -43,6 +43,9 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
     premise = unfounded_premise(analysis.text, corpus.documents)
     if premise:  # 既然文件要求管委会改制成国有公司…: the document has no such content
         return refuse(context, f"文件没有“{premise}”这样的内容。", True)
+    led = _wrong_lead(context)
+    if led:
+        return led
     other = other_document(analysis, documents, any_question=bool(analysis.clause_refs))
     if other:  # 《某某条例》第十条讲什么: that document's clause, not ours
         return refuse(context, f"文件库中没有{other}，无法回答其中的具体规定。", True)
@@ -245,6 +248,31 @@ def _metadata(ctx: _Context) -> Answer:
     if ctx.analysis.yes_no:
         direct = _metadata_verdict(ctx) + direct
     return Answer("", "\n\n".join([direct] + blocks), False, "metadata", direct=direct)
+
+
+_LED_BY = re.compile(r"由([^，。？?由]{2,14}?)(?:牵头|负责|主管|主抓|来管|管)")
+
+
+def _wrong_lead(ctx: _Context):
+    """A premise that a department leads a measure (呼包鄂自创区是由教育厅牵头的，教育厅要做
+    哪些事？) when the measure's clause does not list it: a refusal naming who does."""
+    parts = [p for p in re.split(r"[，,；;？?。！!]", ctx.analysis.text) if p.strip()]
+    if len(parts) < 2 or not ctx.hits:
+        return None
+    for part in parts[:-1]:
+        match = _LED_BY.search(part)
+        if not match:
+            continue
+        named = ctx.corpus.departments.find_in(match.group(1))
+        hit = ctx.hits[0]
+        clause = ctx.doc(hit.doc_id).clause(hit.clause)
+        if named and clause.departments and not set(named) & set(clause.departments):
+            citation = make_citation(ctx.doc(hit.doc_id), clause, quoted_indices(ctx, clause, hit), hit.score)
+            direct = (f"问题中的“{part.strip()}”与文件不符：{ctx.heading(ctx.doc(hit.doc_id), clause)}的责任单位是"
+                      f"{'、'.join(clause.departments)}。")
+            return Answer("", "\n\n".join([direct, evidence_md(ctx, citation)]), True, "responsibility",
+                          [citation], direct=direct)
+    return None
 
 
 def _wrong_premise(ctx: _Context) -> str:
