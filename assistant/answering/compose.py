@@ -264,8 +264,13 @@ def _wrong_lead(ctx: _Context):
         if not match:
             continue
         named = ctx.corpus.departments.find_in(match.group(1))
-        hit = ctx.hits[0]
+        # The measure is what the premise's subject names (呼包鄂自创区), not the question's
+        # department: the hit whose clause shares most words with that subject.
+        subject = bigrams(re.sub(r"^(?:文件[里中]?|听说|据说|既然)", "", part[:match.start()]))
+        hit = max(ctx.hits[:10], key=lambda h: overlap(subject, h.title + ctx.doc(h.doc_id).clause(h.clause).text))
         clause = ctx.doc(hit.doc_id).clause(hit.clause)
+        if overlap(subject, clause.title + clause.text) < 2:
+            continue
         if named and clause.departments and not set(named) & set(clause.departments):
             citation = make_citation(ctx.doc(hit.doc_id), clause, quoted_indices(ctx, clause, hit), hit.score)
             direct = (f"问题中的“{part.strip()}”与文件不符：{ctx.heading(ctx.doc(hit.doc_id), clause)}的责任单位是"
