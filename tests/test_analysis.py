@@ -227,3 +227,21 @@ def test_what_askers_say_about_themselves_is_no_premise():
     assert _without_descriptions("免税五年的政策有吗") == "免税五年的政策有吗"
     analysis = SimpleNamespace(text="我们有几十家配套企业，想建共享平台", doc_numbers=[], clause_refs=[])
     assert _unstated_numbers(analysis, [], [])[0] == []  # 几十家 is vague and the asker's own
+
+
+@pytest.mark.parametrize("question,fields", [
+    ("这份文啥时候印出来发下去的？", ["printed_date"]),
+    ("是15号签的、28号印的对吧？", ["signed_date", "printed_date"]),
+    ("这个意见是第13号还是第15号？", ["doc_number"]),
+    ("内政发〔2021〕13号是关于啥的？", ["title"]),
+])
+def test_more_metadata_phrasings(question, fields):
+    from assistant.answering.intent import metadata_fields
+
+    assert metadata_fields(question) == fields
+
+
+def test_policy_dates_of_other_documents_are_not_this_documents_metadata(fake_assistant):
+    corpus = fake_assistant.corpus
+    assert analyze("2019年内蒙古出台的高新区管理办法有哪些规定？", corpus).kind != "metadata"
+    assert analyze("各盟市要在什么时候之前出台人才政策？", corpus).kind != "metadata"

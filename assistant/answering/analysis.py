@@ -28,7 +28,7 @@ _CN_YEAR = dict(zip("〇零一二三四五六七八九", "0012345678 9".replace(
 
 # Yes/no form: 是否/是不是/有没有/能不能/…吗, and English auxiliaries at the start.
 _YES_NO = re.compile(
-    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吗|吗(?=[？?。.!！，,；;]|$)|(?<![什怎多这那要])么[？?]*$"
+    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吧|对吗|吗(?=[？?。.!！，,；;]|$)|吧[？?。]*$|^(?:听说|据说)[^？?]*[？?]$|(?<![什怎多这那要])么[？?]*$"
     r"|^(?:is|are|does|do|did|can|could|will|was|were|has|have|should)\b",
     re.IGNORECASE)
 # What is asked for, by question form.
@@ -51,7 +51,7 @@ _STRUCTURE = re.compile(
 # Asking for support or benefits: what makes an applicant's question an eligibility question.
 _SUPPORT = re.compile(r"享受|享有|得到|获得|拿到|申请|申报|支持|扶持|优惠|补贴|奖励|资助|政策|好处|帮助|措施|能不能|可以|可不可以|能否|"
                       r"qualify|eligible|support|benefit|subsid", re.IGNORECASE)
-_PREAMBLE = re.compile(r"开头|前言|序言|引言|导语|开篇|引用的|所依据|上位文件")
+_PREAMBLE = re.compile(r"开头|前言|序言|引言|导语|开篇|引用的|所依据|上位文件|preamble", re.IGNORECASE)
 _SECTION_REF = re.compile(r"第\s*([一二三四五六七八九十]+)\s*(?:部分|章|节|大项)|([一二三四五六七八九十]+)、")
 # Requests to invent or rewrite policy: not questions about the document.
 _FABRICATE = re.compile(

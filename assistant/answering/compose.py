@@ -40,7 +40,7 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
         return _clarify(context)
     if analysis.clause_refs and not _valid_refs(analysis, documents):
         return _no_such_clause(context)
-    premise = unfounded_premise(analysis.text, corpus.documents)
+    premise = unfounded_premise(analysis.text, corpus.documents) if analysis.kind != "metadata" else ""
     if premise:  # 既然文件要求管委会改制成国有公司…: the document has no such content
         return refuse(context, f"文件没有“{premise}”这样的内容。", True)
     led = _wrong_lead(context)
@@ -304,7 +304,8 @@ def _wrong_premise(ctx: _Context) -> str:
 _FILLER = re.compile(r"(?:这份|文件|本文|有没有|是不是|是否|给了|了吗|吗|给|了|到|的)+")
 
 
-_ORGAN = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:国务院|人民政府|政府|公署|厅|局|委员会|委|部|办公室|办)(?=印发|发布|发|制定|出台|下发|颁布|签发)")
+_ORGAN = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:国务院|人民政府|政府|公署|厅|局|委员会|委|部|办公室|办)(?=印发|发布|发|出|制定|出台|下发|颁布|签发)")
+_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[日号]")
 
 
 def _metadata_verdict(ctx: _Context) -> str:
@@ -317,8 +318,16 @@ def _metadata_verdict(ctx: _Context) -> str:
     compact = re.sub(r"\s+", "", values)
     if analysis.doc_numbers:
         return "是。" if all(n in compact for n in analysis.doc_numbers) else "否。"
-    if analysis.years:
+    if analysis.years and not _DAY.search(analysis.text):
         return "是。" if all(y in compact for y in analysis.years) else "否。"
+    days = _DAY.findall(re.sub(r"\d{4}年", "", analysis.text))
+    if days and set(analysis.metadata_fields) & {"signed_date", "printed_date"}:
+        # 成文日期是10月28日吗 / 是15号签的、28号印的对吧: each named day against the dates.
+        said = [f"{m}月{d}日" if m else f"{d}日" for m, d in days]
+        years_ok = all(y in compact for y in analysis.years)
+        return "是。" if years_ok and all(x in compact for x in said) else "否。"
+    if analysis.metadata_fields == ["publication"] and re.search(r"不予公开|不公开|内部", analysis.text):
+        return "否。" if "公开发布" in compact else "是。"
     organs = _ORGAN.findall(analysis.text)
     if "issuer" in analysis.metadata_fields and organs:
         # 是国务院印发的吗: the named body against the issuer.

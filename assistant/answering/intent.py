@@ -56,24 +56,28 @@ FIELD_FORMS: dict[str, tuple[str, ...]] = {
     "title": ("标题", "全称", "文件名", "文件名称", "名称", "title"),
     "attachments": ("附件", "attachment", "annex"),
 }
+# Asking "when" (or naming a day), and the verbs of signing and of printing a document.
+_WHEN = r"(?:什么时候|啥时候|何时|哪天|哪一天|哪年|哪一年|几几年|几月份?|哪个?月|几号|几月几[日号]|哪月哪[日号]|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])"
+_PRINTED = r"(?:印发|印出来|印的|印出|发下去|下发到)"
 _FIELD_FRAMES: dict[str, re.Pattern] = {
     "issuer": re.compile(r"谁(?:发|发布|印发|制定|出台|下发)的|哪一?级(?:政府|机关|单位)|什么级别的?(?:政府|机关|文件)|哪个(?:机关|单位|部门)(?:发|发布|制定|出台|下发)|"
-                         r"是[\u4e00-\u9fff]{0,10}?(?:国务院|政府|公署|厅|局|委|部|办|院|会|中心)(?:印发|发布|发|制定|出台|下发|颁布)的|"
+                         r"是[\u4e00-\u9fff]{0,10}?(?:国务院|政府|公署|厅|局|委|部|办|院|会|中心)(?:印发|发布|发|出|制定|出台|下发|颁布)的|"
                          r"who (?:issued|published|wrote)|issued by", re.IGNORECASE),
     "signed_date": re.compile(r"(?:什么时候|哪天|何时|哪一天|哪年|哪一年|几几年|\d{4}年)(?:发布|出台|制定|发的|出的|签发|成文|下发)|"
+                              r"(?:啥时候|几月份?|几号|几月几[日号]|哪月哪[日号]|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])(?:签|出|发)的|"
                               r"(?:成文|落款).{0,6}(?:哪天|哪一天|什么时候|几月|哪月|日期|时间)|"
-                              r"(?:几月几[日号]|哪一?天|几号|哪月哪[日号])(?:发布|出台|制定|发|出|签发|成文|下发|印发)的?|"
                               r"when was .{0,40}(?:issued|signed|adopted|published)", re.IGNORECASE),
-    "printed_date": re.compile(r"(?:什么时候|哪天|何时|几月份?|哪个?月|几号|哪一天)印发|印发于|印发.{0,4}(?:几月|哪月|哪天|什么时候)|"
-                               r"(?:什么时候|何时|哪天|哪一天|几号).{0,12}印发(?:出来|出去)?的|"
-                               r"到印发", re.IGNORECASE),
+    "printed_date": re.compile(_WHEN + r"[^，。？?、]{0,12}?" + _PRINTED + "|" + _PRINTED + r"[^，。？?、]{0,4}?(?:时间|日期|哪天|几号|几月|什么时候)|"
+                               r"印发于|到印发", re.IGNORECASE),
+    "doc_number": re.compile(r"第?\d+号还是第?\d+号|(?:几|多少)号文", re.IGNORECASE),
+    "publication": re.compile(r"公开|内部文件|不予公开|能(?:不能)?转发|可以转发|对外发布", re.IGNORECASE),
     "addressees": re.compile(r"发给(?:谁|哪些|哪个)|下发给|送达(?:哪|谁)", re.IGNORECASE),
     "printing_office": re.compile(r"(?:哪个|什么|哪家)(?:单位|部门|机关)印发|谁印发|由谁印发", re.IGNORECASE),
-    "title": re.compile(r"叫什么(?:名字)?|是关于什么|关于什么的|(?:是|属于)(?:实施意见|意见|通知|办法|决定|规定|措施)还是|什么(?:类型|文种)|"
+    "title": re.compile(r"叫什么(?:名字)?|是关于(?:什么|啥)|关于(?:什么|啥)的|(?:是|属于)(?:实施意见|意见|通知|办法|决定|规定|措施)还是|什么(?:类型|文种)|"
                         r"name of (?:the|this) (?:document|policy)", re.IGNORECASE),
 }
 # Metadata questions are about *the document*; this stops 日期 in "到2025年…日期" misfiring.
-_ABOUT_DOCUMENT = re.compile(r"文件|本文|这份|该文|此文|政策|意见|通知|办法|措施|文号|document|policy|this", re.IGNORECASE)
+_ABOUT_DOCUMENT = re.compile(r"文件|本文|这份|该文|此文|这个文|这文|份文|政策|意见|通知|办法|措施|文号|document|policy|this", re.IGNORECASE)
 _ELIGIBILITY_WORDS = re.compile(
     r"我们是|我是|作为一家|作为一个|作为|一家|一个|一所|一名|一位|请问|想知道|哪些|什么|可以|能够|能|"
     r"我们公司|我公司|本公司|我们单位|我们团队|我们这种|像我们这样|"
@@ -81,6 +85,7 @@ _ELIGIBILITY_WORDS = re.compile(
     r"支持|扶持|优惠|政策|好处|帮助|措施|吗|呢|\bwe are\b|\bi am\b|\bas an?\b|\bqualify\b|\beligible\b", re.IGNORECASE)
 
 
+_PREAMBLE_WORDS = re.compile(r"开头|前言|序言|引言|导语|开篇|引用的|所依据|上位文件|preamble", re.IGNORECASE)
 _NAMED_PART = re.compile(r"第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|[一二三四五六七八九十]+、")
 _YES_NO_RESPONSIBLE = re.compile(r"是不是|是否|有没有|吗[？?。]*$|^\s*(?:is|are|does|do)\b", re.IGNORECASE)
 
@@ -94,7 +99,8 @@ def metadata_fields(question: str) -> list[str]:
         frame = _FIELD_FRAMES.get(name)
         if hit or (frame and frame.search(question)):
             found.append(name)
-    if "printed_date" in found and "signed_date" in found and "成文" not in question and "sign" not in lowered:
+    if ("printed_date" in found and "signed_date" in found and "sign" not in lowered
+            and not re.search(r"成文|签|出台|发布|出的|发的", question)):
         found.remove("signed_date")  # 印发日期 names only the printing date
     if "printing_office" in found and "issuer" in found and "发文" not in question:
         found.remove("issuer")
@@ -152,7 +158,11 @@ def detect_kind(question: str, refs, departments, metadata, applicants, structur
         return "clause"
     if structure and _NAMED_PART.search(question):  # 第四部分的标题: the part's, not the document's
         return "structure"
-    formal = any(f in question for f in _FORMAL) or "issuer" in metadata and _FIELD_FRAMES["issuer"].search(question)
+    if structure and _PREAMBLE_WORDS.search(question):
+        return "structure"  # 开头提到的国务院文件是哪年出的: the preamble's document, not this one
+    formal = (any(f in question for f in _FORMAL)
+              or any(name in metadata and _FIELD_FRAMES[name].search(question)
+                     for name in ("issuer", "printed_date", "doc_number")))
     if metadata and (formal or (_ABOUT_DOCUMENT.search(question) or len(question) <= 14) and not departments):
         return "metadata"
     if structure and not departments:
