@@ -223,7 +223,7 @@ def test_what_askers_say_about_themselves_is_no_premise():
 
     from assistant.answering.grounding import _unstated_numbers, _without_descriptions
 
-    assert _without_descriptions("我们是注册了三年的公司，八十来号人。想贷款，有支持吗？") == "想贷款，有支持吗？"
+    assert _without_descriptions("我们是注册了三年的公司，八十来号人。想贷款，有支持吗？") == "有支持吗"
     assert _without_descriptions("免税五年的政策有吗") == "免税五年的政策有吗"
     analysis = SimpleNamespace(text="我们有几十家配套企业，想建共享平台", doc_numbers=[], clause_refs=[])
     assert _unstated_numbers(analysis, [], [])[0] == []  # 几十家 is vague and the asker's own

@@ -209,3 +209,14 @@ def test_a_metadata_premise_the_document_contradicts_is_corrected(fake_assistant
 def test_a_wrong_lead_department_premise_is_corrected(fake_assistant):
     answer = fake_assistant.ask("呼包鄂自创区是由教育厅牵头的，教育厅要做哪些事？")
     assert answer.refused and "与文件不符" in answer.direct and "自治区科技厅" in answer.direct
+
+
+@pytest.mark.parametrize("question", ["人才公寓是免费给人才住的吗？", "孵化器是不是免房租？", "定期评价是每年评一次吗？"])
+def test_a_property_the_text_never_states_is_not_confirmed(fake_assistant, question):
+    answer = fake_assistant.ask(question)
+    assert answer.refused, answer.direct
+
+
+def test_an_applicants_own_numbers_do_not_refuse_the_question(fake_assistant):
+    answer = fake_assistant.ask("我们是一家民营企业，公司50人，账上有5000万，想投资建设高新区基础设施，文件支持吗？")
+    assert not answer.refused, answer.direct

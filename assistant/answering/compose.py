@@ -13,7 +13,7 @@ import re
 from functools import cached_property
 
 from assistant import lexicons
-from assistant.answering.grounding import ground, other_document, unfounded_premise
+from assistant.answering.grounding import ground, other_document, unconfirmed_property, unfounded_premise
 from assistant.answering.records import Answer, Citation
 from assistant.ingest.records import ClauseRef
 from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap, phrases
@@ -459,6 +459,10 @@ def _general(ctx: _Context) -> Answer:
     if isinstance(citations, Answer):
         return citations
     direct = _direct(ctx, citations[0])
+    if ctx.analysis.yes_no and direct.startswith("是") and not ctx.analysis.clause_refs:
+        unknown = unconfirmed_property(ctx.analysis.text, ctx.corpus.documents)
+        if unknown:  # 人才公寓是免费住的吗: the text never says 免费 — not a 是
+            return refuse(ctx, f"文件没有提到“{'、'.join(unknown)}”。", True, ctx.hits)
     parts = [direct] + [evidence_md(ctx, c) for c in citations]
     return Answer("", "\n\n".join(parts), False, "general", citations, direct=direct)
 

@@ -218,6 +218,33 @@ def unfounded_premise(question: str, documents) -> str:
     return ""
 
 
+_COPULA = re.compile(r"(?:是不是|是否|(?<![不还只就总也都])是)([^，,；;？?。！!是]{1,20}?)(?:的)?(?:吗|么|呢)?[？?。！!]*$")
+_NOT_CONTENT = {"只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "能够", "需要", "应该", "给予",
+                "支持", "鼓励", "负责", "管理", "规定", "文件", "我们", "他们", "这个", "那个", "这样"}
+
+
+def unconfirmed_property(question: str, documents) -> list[str]:
+    """A yes/no question that asks whether something *is* so (是免费住的吗, 是不是免房租,
+    是每年评一次吗, 是不是要求硕士以上学历) with words the documents never use: nothing in
+    the text can confirm it. Only the copula form: 有没有/能不能 questions ask whether support
+    exists, which a text often grants in its own words (专利 → 知识产权)."""
+    from assistant.retrieval.tokenization import base_jieba
+
+    parts = [p for p in re.split(r"[，,；;。！!]", question) if p.strip()]
+    asking = [p for p in parts if re.search(r"是不是|是否|吗|么[？?]*$", p)]
+    if not asking:
+        return []
+    match = _COPULA.search(asking[-1].strip())
+    if not match or re.match(r"能|得|要(?!求)|会|可|应|该|需|必须|由|在|被", match.group(1)):
+        return []  # 是不是能简单点 / 是由…安排的: an action or an actor, not a property
+    text = re.sub(r"\s+", "", "".join(d.text for d in documents))
+    words = [w for w in base_jieba().lcut(match.group(1)) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)]
+    numeral = re.compile(r"^[一二两三四五六七八九十百千万几]+[次个年项家条]?$")
+    return [w for w in words if w not in text and w not in _NOT_CONTENT and w not in _FUNCTION_WORDS
+            and not numeral.match(w) and not any(w[i:i + 2] in text for i in range(len(w) - 1) if len(w) > 2)
+            and not (w[0] in "要能会可应该得需想去来" and w[1:] in text)]  # 要建: 建 with a modal
+
+
 def _listed_noun(text: str) -> str:
     """What a "which ones" question asks to be listed: 哪几个科学院 → 科学院, 评估机构有哪几家 → 评估机构."""
     found = _LIST_AFTER.search(text) or _LIST_BEFORE.search(text)
@@ -340,6 +367,7 @@ def _numbers(text: str) -> set[str]:
     return {number for number, _ in _quantities(text)}
 
 
+_ASKING_PHRASE = re.compile(r"吗|呢|么$|什么|啥|哪|多少|几|怎么|怎样|如何|是否|是不是|有没有|能不能|可不可以|对不对|对吧")
 _PERSON = re.compile(r"我|咱|俺|他们|她们|本公司|我司|我公司|我单位|本单位|我厂")
 
 
@@ -349,8 +377,10 @@ def _without_descriptions(question: str) -> str:
     the document. Kept: the last sentence's phrases that name no person."""
     sentences = [s for s in re.split(r"(?<=[。？?！!])", question) if s.strip()]
     if len(sentences) > 1 or _PERSON.search(question):
-        last = sentences[-1] if sentences else question
-        return "，".join(p for p in re.split(r"[，,；;]", last) if not _PERSON.search(p))
+        # Only the asking phrases count (我们是…公司，员工80人，…，有支持吗？ → 有支持吗).
+        phrases_ = [p for p in re.split(r"[，,；;。？?！!]", question) if p.strip()]
+        asking = [p for p in phrases_ if _ASKING_PHRASE.search(p) and not _PERSON.search(p)]
+        return "，".join(asking)
     return question
 
 
