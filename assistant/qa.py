@@ -84,11 +84,16 @@ class Assistant:
         started = time.perf_counter()
         text = to_simplified(cleaned.text)
         tokenizer = self.retriever.sparse.tokenizer
-        fixes = lexicon_for(self.corpus, base_jieba()).correct(text)
-        text = gloss(normalize_numbers(apply(text, fixes)))
+        lexicon = lexicon_for(self.corpus, base_jieba())
+        fixes = lexicon.correct(text)
+        # Everyday words (高企) are read as the document's terms for the analysis and the quoted
+        # phrase; the search keeps them (BM25 folds them already; the embedding knows them).
+        folds = lexicon.everyday_words(apply(text, fixes), fixes)
+        search_text = gloss(normalize_numbers(apply(text, fixes)))
+        text = gloss(normalize_numbers(apply(apply(text, fixes), folds)))
         routed = route(text, self.corpus)
         analysis = analyze(text, self.corpus, doc_ids=list(doc_ids or routed.doc_ids))
-        analysis.corrections = fixes
+        analysis.corrections = {**fixes, **folds}
         analysis.preferred = list(dict.fromkeys(list(analysis.doc_ids) + routed.leaning
                                                 + [d.doc_id for d in self.corpus.documents]))
         if timings is not None:
@@ -97,20 +102,20 @@ class Assistant:
         # corpus, which may have thousands.
         # "孵化器建设是财政厅负责吗": the department is the candidate answer, not the topic,
         # so it is left out of the retrieval query.
-        query = _without_departments(text, analysis) if analysis.kind == "responsibility" else text
+        query = _without_departments(search_text, analysis) if analysis.kind == "responsibility" else search_text
         if analysis.asked in ("number", "date"):  # the asked number is about the question, not the asker
             query = without_self_introduction(query)
         if analysis.kind == "eligibility" and analysis.need:
             # Applicant and need: the need weighs twice, so its clause outranks the clauses
             # that merely name the applicant (searching the need alone loses who asks).
-            query = f"{text} {analysis.need}"
+            query = f"{search_text} {analysis.need}"
         hits = self.retriever.search(query, k=min(len(self.corpus.clauses), MAX_HITS), timings=timings,
                                      doc_ids=analysis.doc_ids or None, leaning=routed.leaning, bonus=routed.bonus)
         started = time.perf_counter()
         answer = compose_answer(cleaned.text, analysis, hits, self.corpus, tokenizer(text))
         answer.notice = cleaned.notice
-        if fixes:
-            note = "；".join(f"“{a}”按“{b}”理解" for a, b in fixes.items())
+        if fixes or folds:
+            note = "；".join(f"“{a}”按“{b}”理解" for a, b in {**fixes, **folds}.items())
             answer.notice = "；".join(n for n in (answer.notice, note) if n)
         if timings is not None:
             timings["compose"] = timings.get("compose", 0.0) + time.perf_counter() - started

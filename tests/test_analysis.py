@@ -130,7 +130,7 @@ def test_a_date_must_be_stated_about_what_is_asked():
     from assistant.answering.grounding import _typed_phrase_about
     from assistant.answering.spans import bigrams
 
-    sentence = "对评价较差的高新区，要限期整改，整改后仍较差的取消其资格。"
+    sentence = "对评价较差的高新区，要在2025年底前整改，整改后仍较差的取消其资格。"
     assert not _typed_phrase_about("time", "动态管理", sentence, bigrams("多久后可以重新申请"), set())
     assert _typed_phrase_about("time", "动态管理", sentence, bigrams("多久要完成整改"), set())
     opening = "到2030年，园区产值达到一百亿元。"
@@ -245,3 +245,13 @@ def test_policy_dates_of_other_documents_are_not_this_documents_metadata(fake_as
     corpus = fake_assistant.corpus
     assert analyze("2019年内蒙古出台的高新区管理办法有哪些规定？", corpus).kind != "metadata"
     assert analyze("各盟市要在什么时候之前出台人才政策？", corpus).kind != "metadata"
+
+
+def test_everyday_words_are_read_as_the_documents_terms(corpus):
+    lexicon = lexicon_for(corpus, base_jieba())
+    assert lexicon.everyday_words("到2025年高企要占多少") == {"高企": "高新技术企业"}
+    assert "园区" not in lexicon.everyday_words("园区有什么支持")  # the document uses 园区 itself
+
+
+def test_english_yes_no_after_a_clause(fake_assistant):
+    assert analyze("If a zone keeps failing, can it lose its status?", fake_assistant.corpus).yes_no

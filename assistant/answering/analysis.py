@@ -29,7 +29,7 @@ _CN_YEAR = dict(zip("〇零一二三四五六七八九", "0012345678 9".replace(
 # Yes/no form: 是否/是不是/有没有/能不能/…吗, and English auxiliaries at the start.
 _YES_NO = re.compile(
     r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吧|对吗|吗(?=[？?。.!！，,；;]|$)|吧[？?。]*$|^(?:听说|据说)[^？?]*[？?]$|(?<![什怎多这那要])么[？?]*$"
-    r"|^(?:is|are|does|do|did|can|could|will|was|were|has|have|should)\b",
+    r"|(?:^|[,;]\s*)(?:is|are|does|do|did|can|could|will|would|was|were|has|have|should|may|must)\b(?=[^,;]*\?\s*(?:（[^）]*）)?\s*$)",
     re.IGNORECASE)
 # What is asked for, by question form.
 _NUMBER = re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|倍|万|千|百|条|所|类|批|种)|比例|比重|百分之|金额|额度|上限|下限|"
@@ -106,7 +106,9 @@ def normalize_numbers(text: str) -> str:
         digits = "".join(str("零一二三四五六七八九".find(ch)) if ch in "零一二三四五六七八九" else "0" for ch in frac)
         return f"{number}.{digits}%" if frac else f"{number}%"
 
-    return _PERCENT.sub(percent, text).replace("一半", "50%")
+    text = _PERCENT.sub(percent, text).replace("一半", "50%")
+    # 到25年 / 25年底: a two-digit target year is this century's.
+    return re.sub(r"(?<=[到至在于])(\d{2})(?=年)", lambda m: "20" + m.group(1) if 15 <= int(m.group(1)) <= 60 else m.group(1), text)
 
 
 def years_in(text: str) -> list[str]:

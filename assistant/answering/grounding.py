@@ -41,7 +41,7 @@ _ASKS = {
                            r"(?:条件|门槛|资格)是什么|什么样的.{0,6}(?:才能|可以)|"
                            r"资格条件|门槛|评(?:定|审)标准|criteria|requirements? for|qualif(?:y|ication) criteria",
                            re.IGNORECASE),
-    "procedure": re.compile(r"(?:怎么|如何|怎样|咋)(?:申请|申报|办理|操作|办|评价|入库|认定|备案|登记|兑现|领取|报名)|"
+    "procedure": re.compile(r"(?:怎么|如何|怎样|咋)(?:申请|申报|办理|操作|评价|入库|认定|备案|登记|兑现|领取|报名)|"
                             r"申请流程|申报流程|办理流程|申请程序|流程是|步骤|在哪(?:里|儿)?(?:办|申请|申报)|去哪(?:里|儿)?(?:申请|办理|申报|办)|"
                             r"how (?:do|can) (?:i|we) apply|application process", re.IGNORECASE),
     "materials": re.compile(r"(?:什么|哪些|啥).{0,2}材料|提交.{0,4}材料|材料.{0,4}(?:什么|哪些|啥)|准备.{0,4}材料|"
@@ -228,8 +228,14 @@ def unconfirmed_property(question: str, documents) -> list[str]:
     是每年评一次吗, 是不是要求硕士以上学历) with words the documents never use: nothing in
     the text can confirm it. Only the copula form: 有没有/能不能 questions ask whether support
     exists, which a text often grants in its own words (专利 → 知识产权)."""
+    from assistant.answering.gloss import glossed_terms, is_english
     from assistant.retrieval.tokenization import base_jieba
 
+    if is_english(question):  # Are the talent apartments free of charge? — by its glossed terms
+        if not re.match(r"\s*(?:is|are|was|were)\b", question, re.IGNORECASE):
+            return []
+        text = re.sub(r"\s+", "", "".join(d.text for d in documents))
+        return [t for t in glossed_terms(re.sub(r"（[^）]*）$", "", question)) if t not in text]
     parts = [p for p in re.split(r"[，,；;。！!]", question) if p.strip()]
     asking = [p for p in parts if re.search(r"是不是|是否|吗|么[？?]*$", p)]
     if not asking:
@@ -368,18 +374,19 @@ def _numbers(text: str) -> set[str]:
 
 
 _ASKING_PHRASE = re.compile(r"吗|呢|么$|什么|啥|哪|多少|几|怎么|怎样|如何|是否|是不是|有没有|能不能|可不可以|对不对|对吧")
+_PREMISE_MARK = re.compile(r"听说|据说|既然|文件|规定|要求|政策说")
 _PERSON = re.compile(r"我|咱|俺|他们|她们|本公司|我司|我公司|我单位|本单位|我厂")
 
 
 def _without_descriptions(question: str) -> str:
     """The question without what askers say about themselves or their clients (注册了三年,
     八十来号人, 营收这两年翻倍了): those numbers are facts about the asker, not claims about
-    the document. Kept: the last sentence's phrases that name no person."""
+    the document. Kept: the phrases that ask or state a premise (听说/文件要求…) and name no person."""
     sentences = [s for s in re.split(r"(?<=[。？?！!])", question) if s.strip()]
     if len(sentences) > 1 or _PERSON.search(question):
         # Only the asking phrases count (我们是…公司，员工80人，…，有支持吗？ → 有支持吗).
         phrases_ = [p for p in re.split(r"[，,；;。？?！!]", question) if p.strip()]
-        asking = [p for p in phrases_ if _ASKING_PHRASE.search(p) and not _PERSON.search(p)]
+        asking = [p for p in phrases_ if (_ASKING_PHRASE.search(p) or _PREMISE_MARK.search(p)) and not _PERSON.search(p)]
         return "，".join(asking)
     return question
 

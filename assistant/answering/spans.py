@@ -17,7 +17,8 @@ HAS = {
     "number": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|次|项|年|批|类|倍|成|%|所|种)|全覆盖|全部|全员"),
     "quantity": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|次|项|年|批|类|倍|成|%|所|种)|全覆盖|全部|全员"),
     "date": re.compile(r"\d{4}年|\d+月|年底|年内|期限|限期"),
-    "time": re.compile(r"\d{4}年|\d+月|年底|年内|期限|限期"),
+    # 期限/限期 say a deadline exists, not when it is.
+    "time": re.compile(r"\d{4}年|\d+月|年底|年内"),
     "criteria": re.compile(r"条件|标准|要求|资格"),
     "procedure": re.compile(r"申请|申报|流程|程序|办理"),
     "contact": re.compile(r"电话|地址|网址|邮箱|热线"),
@@ -104,6 +105,8 @@ def fact_phrase(question: str, sentences: list[str], kind: str, years: list[str]
     grams = bigrams(question)
     found = _ASKED_UNIT.search(question)
     unit = found.group(1) if found else ("%" if _ASKED_SHARE.search(question) else "")
+    if not unit and re.search(r"how many", question, re.IGNORECASE):
+        unit = "(?:家|个|项|所|条|批)"  # how many parks: a count, not a percentage
     numbers = set(re.findall(r"\d+(?:\.\d+)?%?", _YEAR.sub("", question)))
     best, best_key = "", None
     for order, sentence in enumerate(sentences):

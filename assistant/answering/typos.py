@@ -93,6 +93,21 @@ class TermLexicon:
                 i += matched or 1
         return fixes
 
+    def everyday_words(self, text: str, fixes=()) -> dict[str, str]:
+        """Everyday words the corpus never uses, read as its own term (高企 → 高新技术企业,
+        from ``synonyms.json``), so the quoted phrase is chosen by the document's words."""
+        from assistant import lexicons
+
+        out = {}
+        for word, term in sorted(lexicons.synonyms().items(), key=lambda kv: -len(kv[0])):
+            if len(word) < 2 or word.isascii() or word in self.corpus_text or term not in self.corpus_text:
+                continue
+            start = text.find(word)
+            if start < 0 or any(word in typo or typo in word for typo in list(fixes) + list(out)):
+                continue
+            out[word] = term  # curated words: no word-boundary test (jieba cuts 高企要 as 高/企要)
+        return out
+
 
     def _boundaries(self, text: str) -> set[int] | None:
         if self.segment is None:
