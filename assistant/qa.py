@@ -8,6 +8,8 @@ returns a grounded :class:`~assistant.answering.compose.Answer`.
 
 from __future__ import annotations
 
+import re
+
 import time
 from dataclasses import dataclass
 
@@ -103,6 +105,7 @@ class Assistant:
         # "孵化器建设是财政厅负责吗": the department is the candidate answer, not the topic,
         # so it is left out of the retrieval query.
         query = _without_departments(search_text, analysis) if analysis.kind == "responsibility" else search_text
+        query = _without_own_places(query, analysis, self.corpus)
         if analysis.asked in ("number", "date"):  # the asked number is about the question, not the asker
             query = without_self_introduction(query)
         if analysis.kind == "eligibility" and analysis.need:
@@ -167,3 +170,23 @@ def _without_departments(text: str, analysis) -> str:
     for name in sorted(analysis.departments, key=len, reverse=True):
         out = out.replace(name, " ").replace(core_name(name), " ")
     return out if out.strip() else text
+
+
+def _without_own_places(text: str, analysis, corpus) -> str:
+    """The query without the place every searched document governs (内蒙古 in a question
+    to an Inner Mongolia document): it names the documents' scope, not a topic, and would
+    pull up the one clause that happens to spell it out (中国（内蒙古）自由贸易试验区)."""
+    from assistant import lexicons
+    from assistant.answering.places import jurisdiction
+
+    documents = corpus.select(analysis.doc_ids) if analysis.doc_ids else list(corpus.documents)
+    own = set.intersection(*(set(jurisdiction(d)) for d in documents)) if documents else set()
+    named = [p for p in analysis.places if p in own]
+    if not named:
+        return text
+    out = text
+    forms = sorted({f for p in lexicons.places() if p.short in named for f in p.forms()}, key=len, reverse=True)
+    for form in forms:
+        out = re.sub(re.escape(form) + "(?:自治区)?", " ", out, flags=re.IGNORECASE)
+    return out if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", out)) >= 4 else text
+

@@ -51,7 +51,7 @@ _ASKS = {
     "person": re.compile(r"(?:主席|书记|省长|市长|盟长|厅长|局长|主任|负责人|领导)(?:是谁|叫什么)|who is the (?:governor|mayor|director|head|chairman)",
                          re.IGNORECASE),
     "live": re.compile(r"天气|气温|下雨|下雪|股价|汇率|票价|新闻|(?:今天|明天)(?:的)?(?:天气|新闻|几号|星期|是几)|现在几点|最新|"
-                       r"(?:现在|目前|当前|如今|截至目前)(?:已经|实际)?(?:有|共有|已有|建了|建成)?(?:多少|几)|"
+                       r"(?:现在|目前|当前|如今|截至目前|至今)[^，。？?]{0,8}?(?:已经|实际|一共|总共|共)?(?:有|共有|已有|建了|建成)?(?:多少|几)|"
                        r"weather|forecast|stock price|exchange rate",
                        re.IGNORECASE),
     # Instructions aimed at the assistant rather than questions about the document.
