@@ -220,3 +220,11 @@ def test_a_property_the_text_never_states_is_not_confirmed(fake_assistant, quest
 def test_an_applicants_own_numbers_do_not_refuse_the_question(fake_assistant):
     answer = fake_assistant.ask("我们是一家民营企业，公司50人，账上有5000万，想投资建设高新区基础设施，文件支持吗？")
     assert not answer.refused, answer.direct
+
+
+def test_verifying_what_the_document_says_about_a_place_or_list(fake_assistant):
+    answer = fake_assistant.ask("文件是不是说人才飞地要建在上海？")
+    assert answer.direct.startswith("否") and "北京" in answer.direct
+    answer = fake_assistant.ask("听说呼包鄂自创区是靠赤峰、通辽两个高新区建的，对不对？")
+    assert answer.direct.startswith("否"), answer.direct
+    assert fake_assistant.ask("上海的高新区有没有人才公寓？").refused  # another place's policy

@@ -40,7 +40,9 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
         return _clarify(context)
     if analysis.clause_refs and not _valid_refs(analysis, documents):
         return _no_such_clause(context)
-    premise = unfounded_premise(analysis.text, corpus.documents) if analysis.kind != "metadata" else ""
+    # 听说X，对不对？ asks to verify the premise: the yes/no answer decides, not a refusal.
+    verifying = analysis.yes_no and re.search(r"(?:对不对|对吗|是吗|是不是真的|真的吗|对吧|是这样吗)[？?。]*$", analysis.text)
+    premise = unfounded_premise(analysis.text, corpus.documents) if analysis.kind != "metadata" and not verifying else ""
     if premise:  # 既然文件要求管委会改制成国有公司…: the document has no such content
         return refuse(context, f"文件没有“{premise}”这样的内容。", True)
     led = _wrong_lead(context)
