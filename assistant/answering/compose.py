@@ -557,16 +557,16 @@ _EXCEPTION = re.compile(r"除([^，。；]{1,24}?)(?:以外|之外|外)，[^，�
 _RESTRICTION = re.compile(r"严格控制|严格限制|限制|禁止|严禁|不得|不允许")
 
 
-def _other_places(analysis, citation: Citation) -> str:
+def _other_places(analysis, sentences: list[str]) -> str:
     """是依托赤峰高新区创建的吗, where the clause names 呼和浩特、包头、鄂尔多斯 for it: the
     phrase naming the other places (the question's place is not among them)."""
     from assistant.answering.places import places_named
 
-    text = "".join(citation.sentences)
+    text = "".join(sentences)
     if not analysis.places or any(p in text for p in analysis.places):
         return ""
     grams = bigrams(analysis.text)
-    named = [p for s in citation.sentences for p in phrases(s, keep_lists=True) if places_named(p)]
+    named = [p for s in sentences for p in phrases(s, keep_lists=True) if places_named(p)]
     return max(named, key=lambda p: overlap(grams, p)) if named else ""
 
 
@@ -609,7 +609,8 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     negated = _negation(analysis, citation)
     if negated:
         return f"否。根据{heading}：“{negated}”。"
-    other_place = _other_places(analysis, citation)
+    clause = ctx.doc(citation.doc_id).clause(citation.clause)
+    other_place = _other_places(analysis, clause.sentences)
     if other_place:
         return f"否。根据{heading}：“{other_place}”。"
     excepted = _exception_for(analysis, citation)
