@@ -228,3 +228,10 @@ def test_verifying_what_the_document_says_about_a_place_or_list(fake_assistant):
     answer = fake_assistant.ask("听说呼包鄂自创区是靠赤峰、通辽两个高新区建的，对不对？")
     assert answer.direct.startswith("否"), answer.direct
     assert fake_assistant.ask("上海的高新区有没有人才公寓？").refused  # another place's policy
+
+
+def test_yes_no_on_another_administrative_level_or_list_field(fake_assistant):
+    answer = fake_assistant.ask("自治区级高新区也能申请扩大区域范围吗？")
+    assert answer.direct.startswith("否") and "国家级" in answer.direct, answer.direct
+    answer = fake_assistant.ask("自治区各委、办、厅、局是抄送单位吗？")
+    assert answer.direct.startswith("否") and "主送" in answer.direct

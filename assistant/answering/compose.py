@@ -233,7 +233,7 @@ def _metadata(ctx: _Context) -> Answer:
     for doc in ctx.documents:
         lines = []
         for name in ctx.analysis.metadata_fields:
-            value = getattr(doc.meta, name, "")
+            value = getattr(doc.meta, name, "").rstrip("。")
             lines.append(f"{META_FIELDS[name]}：{value}" if value else f"{META_FIELDS[name]}：文件中未载明。")
         directs.append(("；".join(lines) if not ctx.many else f"{doc.name}：" + "；".join(lines)))
         blocks.append((f"**{doc.name}**\n\n" if ctx.many else f"《{doc.meta.title}》\n\n") + "\n".join(lines))
@@ -248,8 +248,25 @@ def _metadata(ctx: _Context) -> Answer:
         direct = f"问题中的“{wrong}”与文件不符。文件载明：{direct}"
         return Answer("", "\n\n".join([direct] + blocks), True, "metadata", direct=direct)
     if ctx.analysis.yes_no:
-        direct = _metadata_verdict(ctx) + direct
+        verdict = _metadata_verdict(ctx)
+        direct = verdict + direct + (_found_elsewhere(ctx) if verdict == "否。" else "")
     return Answer("", "\n\n".join([direct] + blocks), False, "metadata", direct=direct)
+
+
+def _found_elsewhere(ctx: _Context) -> str:
+    """For a 否 on 抄送/主送: the other field that does list the named body."""
+    from assistant.ingest.records import META_FIELDS
+
+    names = [w for w in re.findall(r"[\u4e00-\u9fff、，]{4,}", ctx.analysis.text)]
+    for doc in ctx.documents:
+        for field in ("addressees", "copy_to"):
+            if field in ctx.analysis.metadata_fields:
+                continue
+            value = getattr(doc.meta, field, "")
+            hit = next((n for n in names for i in range(len(n) - 3) if n[i:i + 4] in value), "")
+            if hit:
+                return f"（{META_FIELDS[field]}：{value.rstrip('。')}）"
+    return ""
 
 
 _LED_BY = re.compile(r"由([^，。？?由]{2,14}?)(?:牵头|负责|主管|主抓|来管|管)")
@@ -345,7 +362,11 @@ def _metadata_verdict(ctx: _Context) -> str:
             rest = rest.replace(form, " ")
     names = [w for w in re.findall(r"[\u4e00-\u9fff]{2,}", rest) if not _FILLER.fullmatch(w)]
     grams = {w[i:i + 4] for w in names for i in range(max(1, len(w) - 3))}
-    return "是。" if grams and any(g in compact for g in grams) else ""
+    if grams and any(g in compact for g in grams):
+        return "是。"
+    # 自治区各委、办、厅、局是抄送单位吗: a body missing from a list field that is stated.
+    listed = {"copy_to", "addressees"} & set(analysis.metadata_fields)
+    return "否。" if grams and listed and compact else ""
 
 
 def _department(ctx: _Context) -> Answer:
@@ -570,6 +591,21 @@ def _other_places(analysis, sentences: list[str]) -> str:
     return max(named, key=lambda p: overlap(grams, p)) if named else ""
 
 
+def _other_level(analysis, sentences: list[str]) -> str:
+    """自治区级高新区也可以申请扩大区域范围吗, where the text grants it to 国家级 ones: the
+    phrase that names another administrative level for what is asked."""
+    from assistant.answering.grounding import _levels
+
+    asked = _levels(analysis.text)
+    if not asked:
+        return ""
+    grams = {g for g in bigrams(analysis.text) if not re.search(r"国家|家级|自治|治区|区级|盟市|市级", g)}
+    about = [p for s in sentences for p in phrases(s, keep_lists=True) if _levels(p) and overlap(grams, p) >= 3]
+    if any(_levels(p) & asked for p in about):
+        return ""  # the text speaks of the asked level too
+    return about[0] if about else ""
+
+
 def _exception_for(analysis, citation: Citation) -> str:
     """The span excepting what the question asks about (公务员也包括在内吗 vs 除公务员以外，
     推行全员聘任制度): the rule does not cover it."""
@@ -613,6 +649,9 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     other_place = _other_places(analysis, clause.sentences)
     if other_place:
         return f"否。根据{heading}：“{other_place}”。"
+    level = _other_level(analysis, clause.sentences)
+    if level:
+        return f"否。根据{heading}：“{level}”。"
     excepted = _exception_for(analysis, citation)
     if excepted:
         return f"否。根据{heading}：“{excepted}”。"

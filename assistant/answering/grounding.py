@@ -35,7 +35,7 @@ _ASKS = {
                            r"百分之|多大|多高|多长|(?:租金|费用|收费|价格|补贴|奖励|资助|补助|奖补|扶持资金)(?:标准|金额|数额|额度|多少)|"
                            r"怎么算|如何计算|怎么计算|how much|how many|what percentage|\brate\b|amount",
                            re.IGNORECASE),
-    "time": re.compile(r"什么时候|何时|哪年|哪一年|哪天|几月|哪个?月|截止|期限|多久|多长时间|时间表|when\b|deadline|by what year",
+    "time": re.compile(r"什么时候|何时|哪年|哪一年|哪天|几月|哪个?月|截止|期限|多久|多长时间|时间表|when\b|deadline|by what year|how long",
                        re.IGNORECASE),
     "criteria": re.compile(r"认定(?:标准|条件)|认定.{0,6}(?:条件|标准|要求)|(?:满足|符合|具备|需要|要有|得有)(?:哪些|什么|啥)(?:条件|要求|资格)|申请条件|申报条件|"
                            r"(?:条件|门槛|资格)是什么|什么样的.{0,6}(?:才能|可以)|"
@@ -152,7 +152,10 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
     grams = informative(bigrams("".join(tokens or [])), corpus_documents or documents)
     numbers = set(re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", analysis.text)))
     # A sentence is read with its clause's title: the title often carries the topic.
-    sentences = [(title, s) for h in hits[:2] for title, s in _sentences(documents, h)]
+    # Only clauses nearly as relevant as the best may supply the asked date or amount: 到2025年
+    # in a distant clause is no answer to when 5G coverage is due.
+    sources = [h for h in hits[:2] if h is hits[0] or h.score >= TYPED_RATIO * hits[0].score]
+    sentences = [(title, s) for h in sources for title, s in _sentences(documents, h)]
     for kind in analysis.asks_for:
         if kind not in HAS:
             continue
