@@ -255,3 +255,16 @@ def test_everyday_words_are_read_as_the_documents_terms(corpus):
 
 def test_english_yes_no_after_a_clause(fake_assistant):
     assert analyze("If a zone keeps failing, can it lose its status?", fake_assistant.corpus).yes_no
+
+
+@pytest.mark.parametrize("question", ["文件支持不支持企业上市", "听说有税收减免，真的假的", "We are a startup. Does the policy let us pledge patents?"])
+def test_more_yes_no_forms(fake_assistant, question):
+    assert analyze(question, fake_assistant.corpus).yes_no
+
+
+def test_two_digit_target_years_and_clause_numbers_in_brackets():
+    from assistant.answering.analysis import normalize_numbers
+
+    assert normalize_numbers("25年的时候要到几家") == "2025年的时候要到几家"
+    assert normalize_numbers("3年内不能申报") == "3年内不能申报"
+    assert clause_references("（二十一）主要写了什么") == [21]

@@ -28,8 +28,8 @@ _CN_YEAR = dict(zip("〇零一二三四五六七八九", "0012345678 9".replace(
 
 # Yes/no form: 是否/是不是/有没有/能不能/…吗, and English auxiliaries at the start.
 _YES_NO = re.compile(
-    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吧|对吗|吗(?=[？?。.!！，,；;]|$)|吧[？?。]*$|^(?:听说|据说)[^？?]*[？?]$|(?<![什怎多这那要])么[？?]*$"
-    r"|(?:^|[,;]\s*)(?:is|are|does|do|did|can|could|will|would|was|were|has|have|should|may|must)\b(?=[^,;]*\?\s*(?:（[^）]*）)?\s*$)",
+    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吧|对吗|真的假的|是真的吗|([\u4e00-\u9fff])不\1|吗(?=[？?。.!！，,；;]|$)|吧[？?。]*$|^(?:听说|据说)[^？?]*[？?]$|(?<![什怎多这那要])么[？?]*$"
+    r"|(?:^|[,;.]\s*)(?:is|are|does|do|did|can|could|will|would|was|were|has|have|should|may|must)\b(?=[^,;]*\?\s*(?:（[^）]*）)?\s*$)",
     re.IGNORECASE)
 # What is asked for, by question form.
 _NUMBER = re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|倍|万|千|百|条|所|类|批|种)|比例|比重|百分之|金额|额度|上限|下限|"
@@ -42,7 +42,7 @@ _LIST = re.compile(r"哪些|哪几|有什么|有啥|包括什么|包含什么|�
 # Questions about the document's structure rather than one measure's content.
 _STRUCTURE = re.compile(
     r"几个大?部分|几大?部分|哪几个部分|哪些部分|分为几|分成几|分几|多少(?:个)?部分|多少条(?![\u4e00-\u9fff])|几条(?![\u4e00-\u9fff])|(?:多少|几)条(?:具体)?(?:措施|意见|内容|规定|条款)|多少项|几项(?:措施|意见)|多少(?:个)?章|几章"
-    r"|第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|(?:文件|文档|全文|意见|政策|通知|办法|它|整体|总体|篇)的?(?:整体|总体)?(?:结构|框架)|(?:结构|框架)(?:是怎样|如何|怎么|安排|分几)|章节|目录|大纲|提纲|一级标题|小标题|标题有哪些|各部分|每个部分|哪个部分|哪一部分|什么部分|哪部分|属于.{0,6}部分"
+    r"|第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|(?:文件|文档|全文|意见|政策|通知|办法|它|整体|总体|篇)的?(?:整体|总体)?(?:结构|框架)|(?:结构|框架)(?:是怎样|如何|怎么|安排|分几)|章节|目录|大纲|提纲|一级标题|小标题|标题有哪些|各部分|每个部分|哪个部分|哪一部分|什么部分|哪部分|属于.{0,6}部分|(?:哪|什么)一?(?:大块|板块|大部分)"
     r"|前言|开头|序言|引言|导语|开篇|依据(?:什么|哪)|根据(?:什么|哪个|哪份)|贯彻落实(?:哪|什么)|上位文件|为了落实|落实哪"
     r"|依据的|所依据|国务院.{0,8}(?:意见|文件|通知|决定)|结合了|还结合|简称|缩写"
     r"|这部分|那部分|这一部分|部分(?:有|包括|包含|讲|是|共)|(?:包括|包含|有)(?:哪些|哪几|哪[两三四五六七八九十])条|[一二三四五六七八九十]+个部分|各个部分|部分的标题|最后一条"
@@ -60,7 +60,7 @@ _FABRICATE = re.compile(
     r"|(?:编造|杜撰|虚构|捏造)|make up|invent|draft (?:a|an|new) (?:policy|rule)|write (?:a|an) (?:policy|article|speech)",
     re.IGNORECASE)
 # Joint responsibility: 发改委和科技厅共同负责 / both … and ….
-_JOINT = re.compile(r"共同|一起|都(?:要|得|需要|需)?(?:负责|参与|是|出现|在|列|管)|同为|均为|同时|联合|both\b", re.IGNORECASE)
+_JOINT = re.compile(r"共同|一起|一块儿?|一道|都(?:要|得|需要|需)?(?:负责|参与|是|出现|在|列|管)|同为|均为|同时|联合|both\b", re.IGNORECASE)
 
 
 @dataclass
@@ -108,7 +108,7 @@ def normalize_numbers(text: str) -> str:
 
     text = _PERCENT.sub(percent, text).replace("一半", "50%")
     # 到25年 / 25年底: a two-digit target year is this century's.
-    return re.sub(r"(?<=[到至在于])(\d{2})(?=年)", lambda m: "20" + m.group(1) if 15 <= int(m.group(1)) <= 60 else m.group(1), text)
+    return re.sub(r"(?<![\d.])(1[5-9]|[2-5]\d)(?=年(?!内|来|后|间|以|多|左右|期|龄))", lambda m: "20" + m.group(1), text)
 
 
 def years_in(text: str) -> list[str]:
@@ -140,7 +140,7 @@ def section_references(text: str, documents=()) -> list[int]:
     from assistant.ingest.markers import cn_to_int
 
     out = [s.number for d in documents for s in d.sections if len(s.title) >= 2 and re.search(
-        re.escape(s.title) + r"\s*(?:这|那|这一|那一)?(?:个)?(?:部分|章|大项|有|包括|包含|里|中|的)", text)]
+        re.escape(s.title) + r"\s*(?:这|那|这一|那一)?(?:个)?(?:部分|章|大项|有|包括|包含|里|中|的|下面|下|之下)", text)]
     if not out and _PART_WORD.search(text or ""):
         out = _part_by_fragment(text, documents)
     for first, second in _SECTION_REF.findall(text or ""):

@@ -42,13 +42,14 @@ _ASKS = {
                            r"资格条件|门槛|评(?:定|审)标准|criteria|requirements? for|qualif(?:y|ication) criteria",
                            re.IGNORECASE),
     "procedure": re.compile(r"(?:怎么|如何|怎样|咋)(?:申请|申报|办理|操作|评价|入库|认定|备案|登记|兑现|领取|报名)|"
-                            r"申请流程|申报流程|办理流程|申请程序|流程是|步骤|在哪(?:里|儿)?(?:办|申请|申报)|去哪(?:里|儿)?(?:申请|办理|申报|办)|"
+                            r"申请流程|申报流程|办理流程|申请程序|流程是|步骤|(?:什么|哪些|啥)(?:程序|流程|手续)|在哪(?:里|儿)?(?:办|申请|申报)|去哪(?:里|儿)?(?:申请|办理|申报|办)|"
                             r"how (?:do|can) (?:i|we) apply|application process", re.IGNORECASE),
     "materials": re.compile(r"(?:什么|哪些|啥).{0,2}材料|提交.{0,4}材料|材料.{0,4}(?:什么|哪些|啥)|准备.{0,4}材料|"
                             r"what (?:documents|materials)", re.IGNORECASE),
     "contact": re.compile(r"电话|联系方式|地址|网址|邮箱|热线|窗口|联系人|phone|email|address|website|contact", re.IGNORECASE),
     # Named people and live information: a policy text holds neither.
-    "person": re.compile(r"(?:主席|书记|省长|市长|盟长|厅长|局长|主任|负责人|领导)(?:是谁|叫什么)|who is the (?:governor|mayor|director|head|chairman)",
+    "person": re.compile(r"(?:主席|书记|省长|市长|盟长|厅长|局长|主任|负责人|领导)(?:是谁|叫什么)|哪位领导|哪个领导|谁签的字|谁签发的|"
+                         r"(?:主任|厅长|局长|书记)[^，。？?]{0,4}(?:什么级别|几级|级别)|who is the (?:governor|mayor|director|head|chairman)",
                          re.IGNORECASE),
     "live": re.compile(r"天气|气温|下雨|下雪|股价|汇率|票价|新闻|(?:今天|明天)(?:的)?(?:天气|新闻|几号|星期|是几)|现在几点|最新|"
                        r"(?:现在|目前|当前|如今|截至目前|至今)[^，。？?]{0,8}?(?:已经|实际|一共|总共|共)?(?:有|共有|已有|建了|建成)?(?:多少|几)|"
@@ -75,7 +76,7 @@ _ENUMERATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff“”]{2,}){
 _COUNTING_LIST = re.compile(r"哪几|有几|几(?:个|家|类|种|项)")
 
 
-_INDEFINITE = re.compile(r"有没有|能不能|可不可以|可以.{0,12}吗|是否|吗[？?。]*$")
+_INDEFINITE = re.compile(r"有没有|能不能|可不可以|可以.{0,12}吗|是否|吗[？?。]*$|([\u4e00-\u9fff])不\1")
 _QUANTITY_WORDS = re.compile(r"多少|比例|比率|金额|额度|上限|下限|百分之|标准|how much|how many", re.IGNORECASE)
 
 
@@ -145,6 +146,12 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
             return Grounding(False, f"文件没有关于{'、'.join(y + '年' for y in absent)}的相关规定。", True, hits)
     hits = _prefer_typed(analysis, hits, documents, corpus_documents or documents, tokens)
     unstated, rival = _unstated_numbers(analysis, hits[:2], documents, corpus_documents)
+    # 文件说连续三次排名靠后才取消，那两次没事吧: a number the question says the text states,
+    # in a phrase of its own (not the one being verified), is a premise to correct.
+    claimed = [n for n in unstated for p in re.split(r"[，,；;？?。]", analysis.text)
+               if n in re.sub(r"\s+", "", _numbers_spelled(p)) and _STRONG_PREMISE.search(p) and not _VERIFYING.search(p)]
+    if claimed:
+        return Grounding(False, f"文件没有“{'、'.join(dict.fromkeys(claimed))}”这样的规定。", True, hits)
     # A yes/no question with a wrong number is answered 否 when the text states another
     # number of that kind (5家 for 3家); when it states none, the premise is not the document's.
     if unstated and (analysis.asked != "yes_no" or not rival):
@@ -216,15 +223,22 @@ def unfounded_premise(question: str, documents) -> str:
     synonyms = lexicons.synonyms()
     for match in matches:
         premise = _ASKING.split(match.group(1))[0]
-        words = [w for w in base_jieba().lcut(premise) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)
-                 and w not in _FUNCTION_WORDS]
+        import jieba.posseg as posseg
+
+        # Two or more unknown words, at least one of them a thing (改制 + 国有): verbs alone
+        # (设个点, 留住) paraphrase what a text says.
+        words = [t.word for t in posseg.lcut(premise) if len(t.word) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", t.word)
+                 and t.word not in _FUNCTION_WORDS and t.flag in ("n", "vn", "nz", "ns", "nt", "an", "b", "v")]
         absent = [w for w in words if w not in text and synonyms.get(w, w) not in text]
-        if len(absent) >= 2:
+        things = [t.word for t in posseg.lcut(premise) if t.word in absent and t.flag != "v"]
+        if len(absent) >= 2 and things:
             return premise
     return ""
 
 
 _COPULA = re.compile(r"(?:是不是|是否|(?<![不还只就总也都])是)([^，,；;？?。！!是]{1,20}?)(?:的)?(?:吗|么|呢)?[？?。！!]*$")
+# 文件有没有规定每年评价一次: asks what the text states, like a copula question.
+_STATES = re.compile(r"(?:有没有|是否|是不是|有无)(?:规定|提到|说|明确|要求|写)(?:过|了)?([^，,；;？?。！!]{2,24})")
 _NOT_CONTENT = {"只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "能够", "需要", "应该", "给予",
                 "支持", "鼓励", "负责", "管理", "规定", "文件", "我们", "他们", "这个", "那个", "这样"}
 
@@ -243,10 +257,11 @@ def unconfirmed_property(question: str, documents) -> list[str]:
         text = re.sub(r"\s+", "", "".join(d.text for d in documents))
         return [t for t in glossed_terms(re.sub(r"（[^）]*）$", "", question)) if t not in text]
     parts = [p for p in re.split(r"[，,；;。！!]", question) if p.strip()]
-    asking = [p for p in parts if re.search(r"是不是|是否|吗|么[？?]*$", p)]
+    asking = [p for p in parts if re.search(r"是不是|是否|吗|么[？?]*$|有没有", p)]
     if not asking:
         return []
-    match = _COPULA.search(asking[-1].strip())
+    stated = _STATES.search(asking[-1])
+    match = stated or _COPULA.search(asking[-1].strip())
     if not match or re.match(r"能|得|要(?!求)|会|可|应|该|需|必须|由|在|被", match.group(1)):
         return []  # 是不是能简单点 / 是由…安排的: an action or an actor, not a property
     text = re.sub(r"\s+", "", "".join(d.text for d in documents))
@@ -270,7 +285,8 @@ def _names_instances(noun: str, text: str) -> bool:
 def _listed_noun(text: str) -> str:
     """What a "which ones" question asks to be listed: 哪几个科学院 → 科学院, 评估机构有哪几家 → 评估机构."""
     found = _LIST_AFTER.search(text) or _LIST_BEFORE.search(text)
-    return found.group(1) if found else ""
+    noun = found.group(1) if found else ""
+    return "" if noun.endswith("的") else noun  # 牵头落实的是哪几家: a role, not a noun to list
 
 
 def _read_with(kind: str, title: str, sentence: str, clause_text: str) -> str:
@@ -390,6 +406,15 @@ def _numbers(text: str) -> set[str]:
 
 
 _ASKING_PHRASE = re.compile(r"吗|呢|么$|什么|啥|哪|多少|几|怎么|怎样|如何|是否|是不是|有没有|能不能|可不可以|对不对|对吧")
+_VERIFYING = re.compile(r"吗|么$|呢$|是不是|是否|对不对|对吧|对吗|有没有|能不能")
+_STRONG_PREMISE = re.compile(r"文件(?:里|中|上)?(?:说|规定|写|讲)|听说|据说|既然")
+
+
+def _numbers_spelled(phrase: str) -> str:
+    """The phrase with its numbers as _unstated_numbers names them (三次 → 3次)."""
+    return "".join(n + u for n, u in sorted(_quantities(phrase))) + phrase
+
+
 _PREMISE_MARK = re.compile(r"听说|据说|既然|文件|规定|要求|政策说")
 _PERSON = re.compile(r"我|咱|俺|他们|她们|本公司|我司|我公司|我单位|本单位|我厂")
 
@@ -399,7 +424,7 @@ def _without_descriptions(question: str) -> str:
     八十来号人, 营收这两年翻倍了): those numbers are facts about the asker, not claims about
     the document. Kept: the phrases that ask or state a premise (听说/文件要求…) and name no person."""
     sentences = [s for s in re.split(r"(?<=[。？?！!])", question) if s.strip()]
-    if len(sentences) > 1 or _PERSON.search(question):
+    if len(sentences) > 1 or _PERSON.search(question) or len(re.split(r"[，,；;]", question)) >= 3:
         # Only the asking phrases count (我们是…公司，员工80人，…，有支持吗？ → 有支持吗).
         phrases_ = [p for p in re.split(r"[，,；;。？?！!]", question) if p.strip()]
         asking = [p for p in phrases_ if (_ASKING_PHRASE.search(p) or _PREMISE_MARK.search(p)) and not _PERSON.search(p)]
