@@ -28,7 +28,7 @@ _CN_YEAR = dict(zip("〇零一二三四五六七八九", "0012345678 9".replace(
 
 # Yes/no form: 是否/是不是/有没有/能不能/…吗, and English auxiliaries at the start.
 _YES_NO = re.compile(
-    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吧|对吗|真的假的|是真的吗|([\u4e00-\u9fff])不\1|吗(?=[？?。.!！，,；;]|$)|吧[？?。]*$|^(?:听说|据说)[^？?]*[？?]$|(?<![什怎多这那要])么[？?]*$"
+    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吧|对吗|真的假的|是真的吗|([\u4e00-\u9fff]{1,2})不\1|吗(?=[？?。.!！，,；;]|$)|吧[？?。]*$|^(?:听说|据说)[^？?]*[？?]$|(?<![什怎多这那要])么[？?]*$"
     r"|(?:^|[,;.]\s*)(?:is|are|does|do|did|can|could|will|would|was|were|has|have|should|may|must)\b(?=[^,;]*\?\s*(?:（[^）]*）)?\s*$)",
     re.IGNORECASE)
 # What is asked for, by question form.

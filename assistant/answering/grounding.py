@@ -76,7 +76,7 @@ _ENUMERATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff“”]{2,}){
 _COUNTING_LIST = re.compile(r"哪几|有几|几(?:个|家|类|种|项)")
 
 
-_INDEFINITE = re.compile(r"有没有|能不能|可不可以|可以.{0,12}吗|是否|吗[？?。]*$|([\u4e00-\u9fff])不\1")
+_INDEFINITE = re.compile(r"有没有|能不能|可不可以|可以.{0,12}吗|是否|吗[？?。]*$|([\u4e00-\u9fff]{1,2})不\1")
 _QUANTITY_WORDS = re.compile(r"多少|比例|比率|金额|额度|上限|下限|百分之|标准|how much|how many", re.IGNORECASE)
 
 
