@@ -235,3 +235,14 @@ def test_yes_no_on_another_administrative_level_or_list_field(fake_assistant):
     assert answer.direct.startswith("否") and "国家级" in answer.direct, answer.direct
     answer = fake_assistant.ask("自治区各委、办、厅、局是抄送单位吗？")
     assert answer.direct.startswith("否") and "主送" in answer.direct
+
+
+@pytest.mark.parametrize("question,start", [
+    ("教育厅要对第十一条负责吗", "否"),
+    ("这份意见带不带附件", "否"),
+    ("抄送名单里有法院吗", "是"),
+    ("抄送名单里有海关吗", "否"),
+])
+def test_yes_no_on_named_clauses_and_metadata(fake_assistant, question, start):
+    answer = fake_assistant.ask(question)
+    assert answer.direct.startswith(start) and not answer.refused, answer.direct

@@ -240,7 +240,11 @@ def _metadata(ctx: _Context) -> Answer:
     direct = "。".join(directs) + "。"
     stated = [getattr(d.meta, n, "") for d in ctx.documents for n in ctx.analysis.metadata_fields]
     if not any(stated):
-        return refuse(ctx, f"文件没有载明{'、'.join(META_FIELDS[n] for n in ctx.analysis.metadata_fields)}。")
+        missing = "、".join(META_FIELDS[n] for n in ctx.analysis.metadata_fields)
+        if ctx.analysis.yes_no:  # 带不带附件: the document has none — that is the answer
+            direct = f"否。文件没有{missing}。"
+            return Answer("", direct, False, "metadata", direct=direct)
+        return refuse(ctx, f"文件没有载明{missing}。")
     wrong = _wrong_premise(ctx)
     if wrong:
         # 这个文件是2019年发布的，到现在还有效吗: the question rests on a value the document
@@ -320,6 +324,7 @@ def _wrong_premise(ctx: _Context) -> str:
     return ""
 
 
+_LIST_FILLER = re.compile(r"名单|里面|里|有没有|是不是|单位|机关|给了|了吗|吗|有|在|给|向|到|了")
 _FILLER = re.compile(r"(?:这份|文件|本文|有没有|是不是|是否|给了|了吗|吗|给|了|到|的)+")
 
 
@@ -360,8 +365,10 @@ def _metadata_verdict(ctx: _Context) -> str:
     for forms in FIELD_FORMS.values():
         for form in sorted(forms, key=len, reverse=True):
             rest = rest.replace(form, " ")
+    rest = _LIST_FILLER.sub(" ", rest)
     names = [w for w in re.findall(r"[\u4e00-\u9fff]{2,}", rest) if not _FILLER.fullmatch(w)]
-    grams = {w[i:i + 4] for w in names for i in range(max(1, len(w) - 3))}
+    # Long names by their 4-character pieces; a short one (法院) whole.
+    grams = {w[i:i + 4] for w in names for i in range(max(1, len(w) - 3))} | {w for w in names if len(w) <= 3}
     if grams and any(g in compact for g in grams):
         return "是。"
     # 自治区各委、办、厅、局是抄送单位吗: a body missing from a list field that is stated.

@@ -77,7 +77,7 @@ _FIELD_FRAMES: dict[str, re.Pattern] = {
                         r"name of (?:the|this) (?:document|policy)", re.IGNORECASE),
 }
 # Metadata questions are about *the document*; this stops 日期 in "到2025年…日期" misfiring.
-_ABOUT_DOCUMENT = re.compile(r"文件|本文|这份|该文|此文|这个文|这文|份文|政策|意见|通知|办法|措施|文号|document|policy|this", re.IGNORECASE)
+_ABOUT_DOCUMENT = re.compile(r"文件|本文|这份|该文|此文|这个文|这文|份文|政策|意见|通知|办法|措施|文号|document|policy|opinion|notice|this", re.IGNORECASE)
 _ELIGIBILITY_WORDS = re.compile(
     r"我们是|我是|作为一家|作为一个|作为|一家|一个|一所|一名|一位|请问|想知道|哪些|什么|可以|能够|能|"
     r"我们公司|我公司|本公司|我们单位|我们团队|我们这种|像我们这样|"
@@ -85,7 +85,7 @@ _ELIGIBILITY_WORDS = re.compile(
     r"支持|扶持|优惠|政策|好处|帮助|措施|吗|呢|\bwe are\b|\bi am\b|\bas an?\b|\bqualify\b|\beligible\b", re.IGNORECASE)
 
 
-_PREAMBLE_WORDS = re.compile(r"开头|前言|序言|引言|导语|开篇|引用的|所依据|上位文件|贯彻的|落实的那|依据的那|preamble", re.IGNORECASE)
+PREAMBLE_WORDS = re.compile(r"开头|前言|序言|引言|导语|开篇|引用的|所依据|上位文件|贯彻的|落实的那|依据的那|preamble", re.IGNORECASE)
 _NAMED_PART = re.compile(r"第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|[一二三四五六七八九十]+、")
 _YES_NO_RESPONSIBLE = re.compile(r"是不是|是否|有没有|吗[？?。]*$|^\s*(?:is|are|does|do)\b", re.IGNORECASE)
 
@@ -158,7 +158,7 @@ def detect_kind(question: str, refs, departments, metadata, applicants, structur
         return "clause"
     if structure and _NAMED_PART.search(question):  # 第四部分的标题: the part's, not the document's
         return "structure"
-    if structure and _PREAMBLE_WORDS.search(question):
+    if structure and PREAMBLE_WORDS.search(question):
         return "structure"  # 开头提到的国务院文件是哪年出的: the preamble's document, not this one
     formal = (any(f in question for f in _FORMAL)
               or any(name in metadata and _FIELD_FRAMES[name].search(question)
