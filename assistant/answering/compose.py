@@ -536,16 +536,24 @@ def _dated_phrases(ctx: _Context, clause) -> list[str]:
     shares most with the question, as two verbatim spans (“到2025年”……“…盟市全覆盖”);
     every such date when the question asks for several (分别是哪两年)."""
     grams = ctx.focus_grams or bigrams(ctx.focus_text)
+    numbers = set(re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", ctx.analysis.text)))
     text = clause.text
     found = []
-    for match in re.finditer(r"(?:^|(?<=[。；]))[^。；，]*?\d{4}\s*年[^。；，]*", text):
+    openers = list(re.finditer(r"(?:^|(?<=[。；]))[^。；，]*?\d{4}\s*年[^。；，]*", text))
+    for k, match in enumerate(openers):
         opener = match.group(0).strip()
-        end = text.find("。", match.end())
-        scope = text[match.end():end if end >= 0 else len(text)]
-        parts = [p for p in re.split(r"[，；、]", scope) if p.strip()]
-        best = max(parts, key=lambda p: overlap(grams, p), default="")
-        score = overlap(grams, opener + scope)
-        if not _OPENING_DATE.match(opener) or not best or not overlap(grams, best):
+        # A target year governs what follows it up to the next target year (到2025年，…。
+        # 发展环境明显改善…。到2035年，…).
+        end = openers[k + 1].start() if k + 1 < len(openers) else len(text)
+        scope = text[match.end():end]
+        parts = [p for p in re.split(r"[，；、。]", scope) if p.strip()]
+
+        def fit(p: str) -> int:
+            return overlap(grams, p) + 2 * sum(1 for n in numbers if n in p)
+
+        best = max(parts, key=fit, default="")
+        score = overlap(grams, opener + scope) + 2 * sum(1 for n in numbers if n in scope)
+        if not _OPENING_DATE.match(opener) or not best or not fit(best):
             found.append((score, f"“{opener}”"))
         else:
             found.append((score, f"“{opener}”……“{best.strip()}”"))

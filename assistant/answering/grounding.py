@@ -298,13 +298,14 @@ def _read_with(kind: str, title: str, sentence: str, clause_text: str) -> str:
 
 
 def _scope(clause_text: str, sentence: str) -> str:
-    """The stretch a sentence-opening date governs: up to the full stop, across the
-    semicolons (到2025年，…；国家级高新区达到5家以上，…盟市全覆盖；…。)."""
+    """The stretch a sentence-opening date governs: up to the next sentence-opening date, or
+    the clause's end (到2025年，…盟市全覆盖；…。发展环境明显改善，…。到2035年，…)."""
     start = clause_text.find(sentence)
     if start < 0:
         return sentence
-    end = clause_text.find("。", start + len(sentence) - 1)
-    return clause_text[start:end + 1 if end >= 0 else len(clause_text)]
+    following = re.search(r"(?<=[。；])[^。；，]*?\d{4}\s*年", clause_text[start + len(sentence):])
+    end = start + len(sentence) + following.start() if following else len(clause_text)
+    return clause_text[start:end]
 
 
 def _typed_phrase_about(kind: str, title: str, sentence: str, grams: set[str], numbers: set[str],
