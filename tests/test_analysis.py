@@ -268,3 +268,12 @@ def test_two_digit_target_years_and_clause_numbers_in_brackets():
     assert normalize_numbers("25年的时候要到几家") == "2025年的时候要到几家"
     assert normalize_numbers("3年内不能申报") == "3年内不能申报"
     assert clause_references("（二十一）主要写了什么") == [21]
+
+
+def test_fifth_batch_forms(fake_assistant):
+    corpus = fake_assistant.corpus
+    assert clause_references("十五条主要讲啥呀") == [15]
+    assert clause_references("这十五条措施") == []
+    assert analyze("Which clauses fall under section five?", corpus).section_refs == [5]
+    assert analyze("众创空间那条是哪几个部门负责的", corpus).kind == "responsibility"
+    assert analyze("文件是以谁的名义发的", corpus).metadata_fields == ["issuer"]

@@ -41,17 +41,19 @@ _DATE = re.compile(r"什么时候|何时|哪年|哪一年|哪两年|哪几年|�
 _LIST = re.compile(r"哪些|哪几|有什么|有啥|包括什么|包含什么|列举|都有|\bwhat are\b|\blist\b|\bwhich\b", re.IGNORECASE)
 # Questions about the document's structure rather than one measure's content.
 _STRUCTURE = re.compile(
-    r"几个大?部分|几大?部分|哪几个部分|哪些部分|分为几|分成几|分几|多少(?:个)?部分|多少条(?![\u4e00-\u9fff])|几条(?![\u4e00-\u9fff])|(?:多少|几)条(?:具体)?(?:措施|意见|内容|规定|条款)|多少项|几项(?:措施|意见)|多少(?:个)?章|几章"
+    r"几个大?部分|几大?部分|哪几个部分|哪些部分|分为几|分成几|分几|多少(?:个)?部分|多少条(?![\u4e00-\u9fff])|(?:一共|总共|共)\s*\d+\s*条|几条(?![\u4e00-\u9fff])|(?:多少|几)条(?:具体)?(?:措施|意见|内容|规定|条款)|多少项|几项(?:措施|意见)|多少(?:个)?章|几章"
     r"|第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|(?:文件|文档|全文|意见|政策|通知|办法|它|整体|总体|篇)的?(?:整体|总体)?(?:结构|框架)|(?:结构|框架)(?:是怎样|如何|怎么|安排|分几)|章节|目录|大纲|提纲|一级标题|小标题|标题有哪些|各部分|每个部分|哪个部分|哪一部分|什么部分|哪部分|属于.{0,6}部分|(?:哪|什么)一?(?:大块|板块|大部分)"
     r"|前言|开头|序言|引言|导语|开篇|贯彻的|依据(?:什么|哪)|根据(?:什么|哪个|哪份)|贯彻落实(?:哪|什么)|上位文件|为了落实|落实哪"
     r"|依据的|所依据|国务院.{0,8}(?:意见|文件|通知|决定)|结合了|还结合|简称|缩写"
     r"|这部分|那部分|这一部分|部分(?:有|包括|包含|讲|是|共)|(?:包括|包含|有)(?:哪些|哪几|哪[两三四五六七八九十])条|[一二三四五六七八九十]+个部分|各个部分|部分的标题|最后一条"
-    r"|how many (?:sections|parts|clauses|articles|measures)|which (?:section|part)|\bpreamble\b|\bstructure\b|\boutline\b",
+    r"|how many (?:sections|parts|clauses|articles|measures)|which (?:section|part)|(?:section|part|chapter)\s+(?:\d+|one|two|three|four|five|six|seven|eight)\b|\bpreamble\b|\bstructure\b|\boutline\b",
     re.IGNORECASE)
 # Asking for support or benefits: what makes an applicant's question an eligibility question.
 _SUPPORT = re.compile(r"享受|享有|得到|获得|拿到|申请|申报|支持|扶持|优惠|补贴|奖励|资助|政策|好处|帮助|措施|能不能|可以|可不可以|能否|"
                       r"qualify|eligible|support|benefit|subsid", re.IGNORECASE)
-_SECTION_REF = re.compile(r"第\s*([一二三四五六七八九十]+)\s*(?:部分|章|节|大项)|([一二三四五六七八九十]+)、")
+_SECTION_REF = re.compile(r"第\s*([一二三四五六七八九十]+)\s*(?:部分|章|节|大项)|([一二三四五六七八九十]+)、|"
+                          r"(?:section|part|chapter)\s+(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
+_ENGLISH_NUMBER = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
 # Requests to invent or rewrite policy: not questions about the document.
 _FABRICATE = re.compile(
     r"(?:帮我|给我|替我|请你|请|你来|能不能|可以)\s*(?:编|编写|编造|杜撰|虚构|捏造|拟|拟定|起草|写|撰写|生成|制定|设计|创作|出)"
@@ -142,8 +144,8 @@ def section_references(text: str, documents=()) -> list[int]:
         re.escape(s.title) + r"\s*(?:这|那|这一|那一)?(?:个)?(?:部分|章|大项|有|包括|包含|里|中|的|下面|下|之下)", text)]
     if not out and _PART_WORD.search(text or ""):
         out = _part_by_fragment(text, documents)
-    for first, second in _SECTION_REF.findall(text or ""):
-        number = cn_to_int(first or second)
+    for first, second, english in _SECTION_REF.findall(text or ""):
+        number = (int(english) if english.isdigit() else _ENGLISH_NUMBER[english.lower()]) if english else cn_to_int(first or second)
         if number not in out:
             out.append(number)
     return out

@@ -31,7 +31,7 @@ SENTENCE_OVERLAP = 2
 TYPED_RATIO = 0.85  # dev: 0.85–0.9 equal, 0.8 answers an out-of-scope deadline
 
 _ASKS = {
-    "quantity": re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|倍|万|千|百|所|种|批|类)|比例|比率|金额|额度|上限|下限|税率|利率|费率|多少钱|"
+    "quantity": re.compile(r"多少|(?<![哪好这那十数])几(?:家|个|次|年|项|成|倍|万|千|百|所|种|批|类)|比例|比率|金额|额度|上限|下限|税率|利率|费率|多少钱|"
                            r"百分之|多大|多高|多长|(?:租金|费用|收费|价格|补贴|奖励|资助|补助|奖补|扶持资金)(?:标准|金额|数额|额度|多少)|"
                            r"怎么算|如何计算|怎么计算|how much|how many|what percentage|\brate\b|amount",
                            re.IGNORECASE),
@@ -174,7 +174,7 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
         if kind == "quantity" and _COUNTING_LIST.search(analysis.text):
             # 哪几个: a list answers it, if it lists the asked thing (评估机构有哪几家 needs 评估机构).
             found = _COUNTED.search(analysis.text)
-            noun = (found.group(1) or found.group(2)) if found else ""
+            noun = (found.group(1) or found.group(2)[-4:]).lstrip("的") if found else ""
             listing = [s for t, s in sentences if _ENUMERATION.search(s)
                        and (not noun or noun[:2] in _clause_text_of(documents, s))]
         # The typed sentence must also be about the question (share content words or a
@@ -190,7 +190,7 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
             about = [s for s in about if not _levels(s) or levels & _levels(s)]
         if not about and (typed == [] or grams):
             return Grounding(False, _REASONS[kind], True, hits)
-    noun = _listed_noun(analysis.text)
+    noun = _listed_noun(analysis.text) if analysis.kind not in ("responsibility", "department") else ""
     if noun and not any(noun[:2] in _clause_text(documents, h) or _names_instances(noun, _clause_text(documents, h))
                         for h in hits[:2]):
         # 评估机构有哪几家: the answer is a list of 评估机构, which the text would have to name.
@@ -240,7 +240,7 @@ def unfounded_premise(question: str, documents) -> str:
 _COPULA = re.compile(r"(?:是不是|是否|(?<![不还只就总也都])是)([^，,；;？?。！!是]{1,20}?)(?:的)?(?:吗|么|呢)?[？?。！!]*$")
 # 文件有没有规定每年评价一次: asks what the text states, like a copula question.
 _STATES = re.compile(r"(?:有没有|是否|是不是|有无)(?:规定|提到|说|明确|要求|写)(?:过|了)?([^，,；;？?。！!]{2,24})")
-_NOT_CONTENT = {"只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "能够", "需要", "应该", "给予",
+_NOT_CONTENT = {"提到", "这类", "这种", "那种", "真的", "确实", "只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "能够", "需要", "应该", "给予",
                 "支持", "鼓励", "负责", "管理", "规定", "文件", "我们", "他们", "这个", "那个", "这样"}
 
 
@@ -256,13 +256,15 @@ def unconfirmed_property(question: str, documents) -> list[str]:
         if not re.match(r"\s*(?:is|are|was|were)\b", question, re.IGNORECASE):
             return []
         text = re.sub(r"\s+", "", "".join(d.text for d in documents))
-        return [t for t in glossed_terms(re.sub(r"（[^）]*）$", "", question)) if t not in text]
+        return [t for t in glossed_terms(re.sub(r"（[^）]*）$", "", question)) if t not in text and t not in _NOT_CONTENT]
     parts = [p for p in re.split(r"[，,；;。！!]", question) if p.strip()]
     asking = [p for p in parts if re.search(r"是不是|是否|吗|么[？?]*$|有没有", p)]
     if not asking:
         return []
     stated = _STATES.search(asking[-1])
     match = stated or _COPULA.search(asking[-1].strip())
+    if match and re.search(r"怎么|怎样|如何|什么|哪|啥|咋|多少", match.group(1)):
+        return []  # 有没有说审批怎么提速: asks what the text says, not whether it says X
     if not match or re.match(r"能|得|要(?!求)|会|可|应|该|需|必须|由|在|被", match.group(1)):
         return []  # 是不是能简单点 / 是由…安排的: an action or an actor, not a property
     text = re.sub(r"\s+", "", "".join(d.text for d in documents))
@@ -280,13 +282,16 @@ def _names_instances(noun: str, text: str) -> bool:
     """哪几个城市 is answered by a text naming cities (呼和浩特、包头、鄂尔多斯), not the word 城市."""
     from assistant.answering.places import places_named
 
+    if re.match(r"园区|高新区|开发区|园", noun):  # 哪几个园区: named zones
+        return len(set(re.findall(r"[\u4e00-\u9fff]{2,8}?(?:国家级)?高新区", text))) >= 2
     return bool(re.match(r"城市|盟市|地区|地方|省份|省区|城|市", noun)) and len(places_named(text)) >= 2
 
 
 def _listed_noun(text: str) -> str:
     """What a "which ones" question asks to be listed: 哪几个科学院 → 科学院, 评估机构有哪几家 → 评估机构."""
-    found = _LIST_AFTER.search(text) or _LIST_BEFORE.search(text)
-    noun = found.group(1) if found else ""
+    after = _LIST_AFTER.search(text)
+    before = _LIST_BEFORE.search(text)
+    noun = after.group(1) if after else (before.group(1)[-4:].lstrip("的") if before else "")
     return "" if noun.endswith("的") else noun  # 牵头落实的是哪几家: a role, not a noun to list
 
 
@@ -468,7 +473,7 @@ def _unstated_numbers(analysis, hits, documents, corpus_documents=None) -> tuple
     # 赤峰、通辽两个高新区: a count summing up the question's own list is no premise.
     text = re.sub(r"((?:[\u4e00-\u9fff]{1,8}、)+[\u4e00-\u9fff]{1,8})[一二两三四五六七八九十\d]+(?:个|家|项|所|条)", r"\1", text)
     # The question's own framing is no premise: 哪两个年份, 分了两个阶段, 三个方面.
-    text = re.sub(r"哪[一二两三四五六七八九十\d]+|[一二两三四五六七八九十\d]+个(?=阶段|方面|部分|层次|步骤|环节|节点|时间节点|年份)",
+    text = re.sub(r"[哪这那][一二两三四五六七八九十\d]+|[一二两三四五六七八九十\d]+个(?=阶段|方面|部分|层次|步骤|环节|节点|时间节点|年份)",
                   " ", text)
     refs = {str(n) for n in analysis.clause_refs}
     asked = {(n, u) for n, u in _quantities(text) if n not in refs}

@@ -16,7 +16,7 @@ import re
 
 # Who is responsible: 谁负责 / 哪个部门 / 责任单位 / 归…管 / 找谁 / which department.
 _RESPONSIBILITY = re.compile(
-    r"谁(?:来)?(?:负责|主管|牵头|管|抓|落实)|由谁|哪(?:个|些|家)?(?:部门|单位|机构|机关)|什么(?:部门|单位)|责任(?:单位|部门|主体)"
+    r"谁(?:来)?(?:负责|主管|牵头|管|抓|落实)|由谁|哪(?:几个|几家|个|些|家)?(?:部门|单位|机构|机关)|什么(?:部门|单位)|责任(?:单位|部门|主体)"
     r"|牵头(?:单位|部门)|主管部门|负责(?:部门|单位)|归.{0,8}管|找谁|谁管|谁家管|负责的是谁|是谁负责"
     r"|(?:是|由|归).{0,12}(?:负责|管|牵头|主管)(?:的)?(?:吗|么|不|没)|负责(?:吗|么)|对.{0,12}负责|\bis (?:the )?.{0,60}responsible for"
     r"|\bwho\b.*\b(?:responsible|in charge|handles?|oversees?|leads?)\b|\bwhich (?:department|agency|body|office|authority|bureau)"
@@ -46,7 +46,7 @@ FIELD_FORMS: dict[str, tuple[str, ...]] = {
     "doc_number": ("文号", "发文字号", "文件号", "字号", "文件编号", "document number", "reference number"),
     "issuer": ("发文机关", "发文单位", "发文部门", "发布机关", "发布单位", "issuing authority", "issuer"),
     "signed_date": ("成文日期", "成文时间", "签发日期", "发布日期", "发布时间", "出台时间", "落款日期", "落款时间", "成文",
-                    "signing date", "date of issue", "date of writing", "written", "signed"),
+                    "signing date", "date of issue", "date of writing", "written", "signed", "sign-off", "signature date"),
     "printed_date": ("印发日期", "印发时间", "printing date", "printed on", "printed", "date of printing"),
     "printing_office": ("印发机关", "印发单位", "printing office", "printed by", "which office"),
     "addressees": ("主送机关", "主送单位", "主送", "addressees", "addressed to"),
@@ -60,7 +60,7 @@ FIELD_FORMS: dict[str, tuple[str, ...]] = {
 _WHEN = r"(?:什么时候|啥时候|何时|哪天|哪一天|哪年|哪一年|几几年|几月份?|哪个?月|几号|几月几[日号]|哪月哪[日号]|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])"
 _PRINTED = r"(?:印发|印出来|印的|印出|发下去|下发到)"
 _FIELD_FRAMES: dict[str, re.Pattern] = {
-    "issuer": re.compile(r"谁(?:发|发布|印发|制定|出台|下发)的|哪一?级(?:政府|机关|单位)|什么级别的?(?:政府|机关|文件)|哪个(?:机关|单位|部门)(?:发|发布|制定|出台|下发)|"
+    "issuer": re.compile(r"谁(?:发|发布|印发|制定|出台|下发)的|以谁的?名义|谁的名义|哪一?级(?:政府|机关|单位)|什么级别的?(?:政府|机关|文件)|哪个(?:机关|单位|部门)(?:发|发布|制定|出台|下发)|"
                          r"是[\u4e00-\u9fff]{0,10}?(?:国务院|政府|公署|厅|局|委|部|办|院|会|中心)(?:印发|发布|发|出|制定|出台|下发|颁布)的|"
                          r"who (?:issued|published|wrote)|issued by", re.IGNORECASE),
     "signed_date": re.compile(r"(?:什么时候|哪天|何时|哪一天|哪年|哪一年|几几年|\d{4}年)(?:发布|出台|制定|发的|出的|签发|成文|下发)|"

@@ -13,7 +13,7 @@ import re
 from assistant.answering.records import Answer
 from assistant.answering.spans import make_citation
 
-_COUNT = re.compile(r"几|多少|how many", re.IGNORECASE)
+_COUNT = re.compile(r"几|多少|(?:一共|总共|共)\s*\d+\s*(?:条|个?部分|章)|how many", re.IGNORECASE)
 _PREAMBLE = re.compile(r"前言|开头|序言|引言|导语|开篇|依据|根据|贯彻落实|贯彻的|引用的|落实的那|上位|为了落实|落实哪|结合了|"
                        r"preamble|based on", re.IGNORECASE)
 _WHICH_PART = re.compile(r"哪个部分|哪一部分|什么部分|哪部分|属于|第几部分|在第几|第几条|是第几|which (?:section|part)|in which",
@@ -89,6 +89,11 @@ def _counts(ctx) -> Answer:
         lines.append(f"{_prefix(ctx, doc)}共 {len(doc.sections)} {unit}、{len(doc.clauses)} 条{span}"
                      + (f"：{outline}" if outline else ""))
     direct = "。".join(lines) + "。"
+    if ctx.analysis.yes_no:  # 一共23条，对吗: the stated counts against the asked ones
+        asked = {int(n) for n in re.findall(r"(\d+)\s*(?:条|个部分|部分|章)", ctx.analysis.text)}
+        counts = {n for d in ctx.documents for n in (len(d.clauses), len(d.sections))}
+        if asked:
+            direct = ("是。" if asked <= counts else "否。") + direct
     return Answer("", direct, False, "structure", direct=direct)
 
 

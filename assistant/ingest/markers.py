@@ -65,6 +65,7 @@ CLAUSE_REFERENCES = (
     re.compile(f"第\\s*(-?[{CN_NUM}]+|-?\\d+)\\s*条"),
     re.compile(f"[（(]([{CN_NUM}]+)[）)]\\s*条"),
     re.compile(f"^\\s*[（(]([{CN_NUM}]+)[）)](?=\\s*(?:是|讲|说|写|的|有|里|中|内容|规定|主要|具体|那条|这条))"),
+    re.compile(f"^\\s*([{CN_NUM}]+|\\d+)\\s*条(?![件款例])"),  # 十五条主要讲啥
     re.compile(r"\b(?:clause|article|item|paragraph)\s*(?:no\.?\s*)?(-?\d+)", re.IGNORECASE),
 )
 
