@@ -246,3 +246,19 @@ def test_yes_no_on_another_administrative_level_or_list_field(fake_assistant):
 def test_yes_no_on_named_clauses_and_metadata(fake_assistant, question, start):
     answer = fake_assistant.ask(question)
     assert answer.direct.startswith(start) and not answer.refused, answer.direct
+
+
+@pytest.mark.parametrize("question,start", [
+    ("第二条的目标是不是只定到2025年？", "否"),
+    ("最后一个部分有几条", "第八部分"),
+    ("文件末尾负责印发的机构全称是什么", "印发机关"),
+])
+def test_fifth_batch_answers(fake_assistant, question, start):
+    answer = fake_assistant.ask(question)
+    assert answer.direct.startswith(start), answer.direct
+
+
+def test_other_documents_and_places_are_refused_for_structure_questions(fake_assistant):
+    assert fake_assistant.ask("国发〔2020〕7号那个国务院文件全文有哪几条").refused
+    assert fake_assistant.ask("宁夏出台的实施意见有哪些条款").refused
+    assert not fake_assistant.ask("开头引用的国发〔2020〕7号是哪年的文件").refused

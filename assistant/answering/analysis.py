@@ -43,9 +43,9 @@ _LIST = re.compile(r"哪些|哪几|有什么|有啥|包括什么|包含什么|�
 _STRUCTURE = re.compile(
     r"几个大?部分|几大?部分|哪几个部分|哪些部分|分为几|分成几|分几|多少(?:个)?部分|多少条(?![\u4e00-\u9fff])|(?:一共|总共|共)\s*\d+\s*条|几条(?![\u4e00-\u9fff])|(?:多少|几)条(?:具体)?(?:措施|意见|内容|规定|条款)|多少项|几项(?:措施|意见)|多少(?:个)?章|几章"
     r"|第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|(?:文件|文档|全文|意见|政策|通知|办法|它|整体|总体|篇)的?(?:整体|总体)?(?:结构|框架)|(?:结构|框架)(?:是怎样|如何|怎么|安排|分几)|章节|目录|大纲|提纲|一级标题|小标题|标题有哪些|各部分|每个部分|哪个部分|哪一部分|什么部分|哪部分|属于.{0,6}部分|(?:哪|什么)一?(?:大块|板块|大部分)"
-    r"|前言|开头|序言|引言|导语|开篇|贯彻的|依据(?:什么|哪)|根据(?:什么|哪个|哪份)|贯彻落实(?:哪|什么)|上位文件|为了落实|落实哪"
+    r"|前言|开头|序言|引言|导语|开篇|贯彻的|背景|为啥要出|为什么要?出台|follows up on|依据(?:什么|哪)|根据(?:什么|哪个|哪份)|贯彻落实(?:哪|什么)|上位文件|为了落实|落实哪"
     r"|依据的|所依据|国务院.{0,8}(?:意见|文件|通知|决定)|结合了|还结合|简称|缩写"
-    r"|这部分|那部分|这一部分|部分(?:有|包括|包含|讲|是|共)|(?:包括|包含|有)(?:哪些|哪几|哪[两三四五六七八九十])条|[一二三四五六七八九十]+个部分|各个部分|部分的标题|最后一条"
+    r"|这部分|那部分|这一部分|最后一个?部分|部分(?:有|包括|包含|讲|是|共)|(?:包括|包含|有)(?:哪些|哪几|哪[两三四五六七八九十])条|[一二三四五六七八九十]+个部分|各个部分|部分的标题|最后一条"
     r"|how many (?:sections|parts|clauses|articles|measures)|which (?:section|part)|(?:section|part|chapter)\s+(?:\d+|one|two|three|four|five|six|seven|eight)\b|\bpreamble\b|\bstructure\b|\boutline\b",
     re.IGNORECASE)
 # Asking for support or benefits: what makes an applicant's question an eligibility question.
@@ -142,6 +142,8 @@ def section_references(text: str, documents=()) -> list[int]:
 
     out = [s.number for d in documents for s in d.sections if len(s.title) >= 2 and re.search(
         re.escape(s.title) + r"\s*(?:这|那|这一|那一)?(?:个)?(?:部分|章|大项|有|包括|包含|里|中|的|下面|下|之下)", text)]
+    if not out and re.search(r"最后一个?(?:部分|章|大项)|last (?:part|section|chapter)", text or "", re.IGNORECASE):
+        out = [d.sections[-1].number for d in documents if d.sections][:1]
     if not out and _PART_WORD.search(text or ""):
         out = _part_by_fragment(text, documents)
     for first, second, english in _SECTION_REF.findall(text or ""):

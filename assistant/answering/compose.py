@@ -51,8 +51,15 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
     other = other_document(analysis, documents, any_question=bool(analysis.clause_refs))
     if other:  # 《某某条例》第十条讲什么: that document's clause, not ours
         return refuse(context, f"文件库中没有{other}，无法回答其中的具体规定。", True)
+    if analysis.kind in ("structure", "clause"):
+        scoped_out = _outside_the_corpus(context)
+        if scoped_out:
+            return scoped_out
+    if analysis.kind == "clause" and analysis.yes_no:
+        analysis.kind = "general"  # 第二条的目标是不是只定到2025年: decided from the named clause's text
     named_part = analysis.kind == "clause" or (analysis.kind == "structure" and analysis.section_refs)
-    if named_part and set(analysis.asks_for) & {"quantity", "procedure", "criteria", "contact", "materials"}:
+    counts_parts = re.search(r"(?:几|多少)个?(?:部分|条|章|大项)|how many (?:parts|sections|clauses|chapters)", analysis.text, re.I)
+    if named_part and set(analysis.asks_for) & {"quantity", "procedure", "criteria", "contact", "materials"} and not counts_parts:
         analysis.kind = "general"  # 按第十二条，贴息上限是多少: answered (or refused) from the text
     composer = {"clause": _clause, "metadata": _metadata, "structure": compose_structure,
                 "department": _department, "responsibility": _responsibility,
@@ -63,6 +70,24 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
     if not answer.answer:
         answer.answer = answer.direct
     return answer
+
+
+def _outside_the_corpus(ctx) -> Answer | None:
+    """A structure or clause question about another document: one named by a 文号 the corpus
+    does not have (unless the preamble cites it and the question asks about the preamble), or
+    a place none of the documents covers (宁夏出台的实施意见有哪些条款)."""
+    from assistant.answering.intent import PREAMBLE_WORDS
+    from assistant.answering.places import foreign_places
+
+    analysis = ctx.analysis
+    own = {re.sub(r"\s+", "", d.meta.doc_number) for d in ctx.documents}
+    unknown = [n for n in analysis.doc_numbers if n not in own]
+    if unknown and not PREAMBLE_WORDS.search(analysis.text):
+        return refuse(ctx, f"文件库中没有文号为{'、'.join(unknown)}的文件。", True)
+    foreign = foreign_places(analysis.places, ctx.documents)
+    if foreign and not set(analysis.places) - set(foreign):
+        return refuse(ctx, f"文件不涉及{'、'.join(foreign)}。", True)
+    return None
 
 
 class _Context:
@@ -661,6 +686,12 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     if negated:
         return f"否。根据{heading}：“{negated}”。"
     clause = ctx.doc(citation.doc_id).clause(citation.clause)
+    if analysis.years and re.search(r"只|仅", analysis.text):
+        # 目标是不是只定到2025年: the text also sets another year.
+        others = [y for y in re.findall(r"((?:19|20)\d{2})\s*年", clause.text) if y not in analysis.years]
+        if others:
+            phrase = next((p for s in clause.sentences for p in phrases(s) if others[0] in p), "")
+            return f"否。根据{heading}：“{phrase}”。" if phrase else f"否。见{heading}。"
     other_place = _other_places(analysis, clause.sentences)
     if other_place:
         return f"否。根据{heading}：“{other_place}”。"

@@ -18,7 +18,7 @@ import re
 _RESPONSIBILITY = re.compile(
     r"谁(?:来)?(?:负责|主管|牵头|管|抓|落实)|由谁|哪(?:几个|几家|个|些|家)?(?:部门|单位|机构|机关)|什么(?:部门|单位)|责任(?:单位|部门|主体)"
     r"|牵头(?:单位|部门)|主管部门|负责(?:部门|单位)|归.{0,8}管|找谁|谁管|谁家管|负责的是谁|是谁负责"
-    r"|(?:是|由|归).{0,12}(?:负责|管|牵头|主管)(?:的)?(?:吗|么|不|没)|负责(?:吗|么)|对.{0,12}负责|\bis (?:the )?.{0,60}responsible for"
+    r"|(?:是|由|归).{0,12}(?:负责|管|牵头|主管)(?:的)?(?:吗|么|不|没)|负责(?:吗|么)|对.{0,12}负责|(?:是不是|是否)也?要?负责|\bis (?:the )?.{0,60}responsible for"
     r"|\bwho\b.*\b(?:responsible|in charge|handles?|oversees?|leads?)\b|\bwhich (?:department|agency|body|office|authority|bureau)"
     r"|\bresponsible (?:department|unit|agency|body)",
     re.IGNORECASE,
@@ -72,7 +72,8 @@ _FIELD_FRAMES: dict[str, re.Pattern] = {
     "doc_number": re.compile(r"第?\d+号还是第?\d+号|(?:几|多少)号文", re.IGNORECASE),
     "publication": re.compile(r"公开|内部文件|不予公开|能(?:不能)?转发|可以转发|对外发布", re.IGNORECASE),
     "addressees": re.compile(r"发给(?:谁|哪些|哪个)|下发给|送达(?:哪|谁)", re.IGNORECASE),
-    "printing_office": re.compile(r"(?:哪个|什么|哪家)(?:单位|部门|机关|处)印发|谁印发|由谁印发|印发的是(?:哪|谁|什么)", re.IGNORECASE),
+    "printing_office": re.compile(r"(?:哪个|什么|哪家)(?:单位|部门|机关|处)印发|谁印发|由谁印发|印发的是(?:哪|谁|什么)|印发的(?:机构|单位|部门|处室)",
+                                  re.IGNORECASE),
     "title": re.compile(r"叫什么(?:名字)?|是关于(?:什么|啥)|关于(?:什么|啥)的|(?:是|属于)(?:实施意见|意见|通知|办法|决定|规定|措施)还是|什么(?:类型|文种)|"
                         r"name of (?:the|this) (?:document|policy)", re.IGNORECASE),
 }
@@ -85,7 +86,8 @@ _ELIGIBILITY_WORDS = re.compile(
     r"支持|扶持|优惠|政策|好处|帮助|措施|吗|呢|\bwe are\b|\bi am\b|\bas an?\b|\bqualify\b|\beligible\b", re.IGNORECASE)
 
 
-PREAMBLE_WORDS = re.compile(r"开头|前言|序言|引言|导语|开篇|引用的|所依据|上位文件|贯彻的|落实的那|依据的那|preamble", re.IGNORECASE)
+PREAMBLE_WORDS = re.compile(r"开头|前言|序言|引言|导语|开篇|引用的|所依据|上位文件|贯彻的|落实的那|依据的那|背景|为啥要出|为什么要出台|为什么出台|"
+                            r"preamble|follows up on|implements? (?:a|the) state council", re.IGNORECASE)
 _NAMED_PART = re.compile(r"第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|[一二三四五六七八九十]+、")
 _YES_NO_RESPONSIBLE = re.compile(r"是不是|是否|有没有|吗[？?。]*$|^\s*(?:is|are|does|do)\b", re.IGNORECASE)
 
@@ -104,6 +106,8 @@ def metadata_fields(question: str) -> list[str]:
         found.remove("signed_date")  # 印发日期 names only the printing date
     if "printing_office" in found and "issuer" in found and "发文" not in question:
         found.remove("issuer")
+    if "title" in found and len(found) > 1 and not re.search(r"标题|文件名|叫什么|title", question, re.IGNORECASE):
+        found.remove("title")  # 印发的机构全称: the body's full name, not the document's title
     if "title" in found and _PART_TITLE.search(question):
         found.remove("title")  # 第四部分的标题 / 八个部分的标题: the parts', not the document's
     return found
