@@ -28,7 +28,7 @@ _CN_YEAR = dict(zip("〇零一二三四五六七八九", "0012345678 9".replace(
 
 # Yes/no form: 是否/是不是/有没有/能不能/…吗, and English auxiliaries at the start.
 _YES_NO = re.compile(
-    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吧|对吗|真的假的|是真的吗|([\u4e00-\u9fff]{1,2})不\1|吗(?=[？?。.!！，,；;]|$)|吧[？?。]*$|^(?:听说|据说)[^？?]*[？?]$|(?<![什怎多这那要])么[？?]*$"
+    r"是否|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|对吧|对吗|真的假的|是真的吗|([\u4e00-\u9fff]{1,2})不\1|吗(?=[？?。.!！，,；;]|$)|吧(?=[？?。，,！!]|$)|^(?:听说|据说)[^？?]*[？?]$|(?<![什怎多这那要])么[？?]*$"
     r"|(?:^|[,;.]\s*)(?:is|are|does|do|did|can|could|will|would|was|were|has|have|should|may|must)\b(?=[^,;]*\?\s*(?:（[^）]*）)?\s*$)",
     re.IGNORECASE)
 # What is asked for, by question form.
@@ -57,7 +57,7 @@ _ENGLISH_NUMBER = dict(zip("one two three four five six seven eight nine ten".sp
 # Requests to invent or rewrite policy: not questions about the document.
 _FABRICATE = re.compile(
     r"(?:帮我|给我|替我|请你|请|你来|能不能|可以)\s*(?:编|编写|编造|杜撰|虚构|捏造|拟|拟定|起草|写|撰写|生成|制定|设计|创作|出)"
-    r"(?:一|几|个|份|条|篇|点|套)*.{0,16}?(?:政策|文件|条款|规定|通知|意见|措施|细则|办法|方案|稿子|稿件|文章|新闻稿|讲话|报告|总结)"
+    r"(?:一|几|个|份|条|篇|点|套)*.{0,16}?(?:政策|文件|条款|规定|通知|意见|措施|细则|办法|方案|稿子|稿件|文章|新闻稿|讲话|报告|总结|申请书|申请材料|函)"
     r"|(?:编造|杜撰|虚构|捏造)|make up|invent|draft (?:a|an|new) (?:policy|rule)|write (?:a|an) (?:policy|article|speech)",
     re.IGNORECASE)
 # Joint responsibility: 发改委和科技厅共同负责 / both … and ….

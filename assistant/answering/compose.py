@@ -13,7 +13,7 @@ import re
 from functools import cached_property
 
 from assistant import lexicons
-from assistant.answering.grounding import ground, other_document, unconfirmed_property, unfounded_premise
+from assistant.answering.grounding import _quantities, ground, other_document, unconfirmed_property, unfounded_premise
 from assistant.answering.records import Answer, Citation
 from assistant.ingest.records import ClauseRef
 from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap, phrases
@@ -59,7 +59,10 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
         analysis.kind = "general"  # 第二条的目标是不是只定到2025年: decided from the named clause's text
     named_part = analysis.kind == "clause" or (analysis.kind == "structure" and analysis.section_refs)
     counts_parts = re.search(r"(?:几|多少)个?(?:部分|条|章|大项)|how many (?:parts|sections|clauses|chapters)", analysis.text, re.I)
-    if named_part and set(analysis.asks_for) & {"quantity", "procedure", "criteria", "contact", "materials"} and not counts_parts:
+    states_numbers = any(u for n, u in _quantities(analysis.text) if n not in {str(r) for r in analysis.clause_refs})
+    # 第十二条规定贴息比例是50%…: the named clause must state what the question says of it.
+    if named_part and not counts_parts and (
+            set(analysis.asks_for) & {"quantity", "procedure", "criteria", "contact", "materials"} or states_numbers):
         analysis.kind = "general"  # 按第十二条，贴息上限是多少: answered (or refused) from the text
     composer = {"clause": _clause, "metadata": _metadata, "structure": compose_structure,
                 "department": _department, "responsibility": _responsibility,
@@ -349,7 +352,7 @@ def _wrong_premise(ctx: _Context) -> str:
     return ""
 
 
-_LIST_FILLER = re.compile(r"名单|里面|里|有没有|是不是|单位|机关|给了|了吗|吗|有|在|给|向|到|了")
+_LIST_FILLER = re.compile(r"名单|里面|里|有没有|是不是|包括|包含|单位|机关|给了|了吗|吗|有|在|给|向|到|了")
 _FILLER = re.compile(r"(?:这份|文件|本文|有没有|是不是|是否|给了|了吗|吗|给|了|到|的)+")
 
 

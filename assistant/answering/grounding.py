@@ -82,6 +82,12 @@ _QUANTITY_WORDS = re.compile(r"多少|比例|比率|金额|额度|上限|下限|
 
 def asked_types(question: str) -> list[str]:
     found = [name for name, pattern in _ASKS.items() if pattern.search(question)]
+    # 手里有几项专利，…有什么说法: the last phrase asks; a count in the phrases before it is
+    # the asker's (几项 = a few), not a question.
+    phrases_ = [p for p in re.split(r"[，,；;。？?！!]", question) if p.strip()]
+    if "quantity" in found and len(phrases_) > 1 and not _ASKS["quantity"].search(phrases_[-1]) \
+            and re.search(r"什么|怎么|如何|哪|啥|咋|吗|有没有", phrases_[-1]):
+        found.remove("quantity")
     # "挖几个人过来，有没有快通道": in a yes/no question 几 is "a few", not a question.
     if "quantity" in found and _INDEFINITE.search(question) and not _QUANTITY_WORDS.search(question):
         found.remove("quantity")
@@ -240,7 +246,7 @@ def unfounded_premise(question: str, documents) -> str:
 _COPULA = re.compile(r"(?:是不是|是否|(?<![不还只就总也都])是)([^，,；;？?。！!是]{1,20}?)(?:的)?(?:吗|么|呢)?[？?。！!]*$")
 # 文件有没有规定每年评价一次: asks what the text states, like a copula question.
 _STATES = re.compile(r"(?:有没有|是否|是不是|有无)(?:规定|提到|说|明确|要求|写)(?:过|了)?([^，,；;？?。！!]{2,24})")
-_NOT_CONTENT = {"提到", "这类", "这种", "那种", "真的", "确实", "只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "能够", "需要", "应该", "给予",
+_NOT_CONTENT = {"拿到", "得到", "获得", "享受", "提到", "这类", "这种", "那种", "真的", "确实", "只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "能够", "需要", "应该", "给予",
                 "支持", "鼓励", "负责", "管理", "规定", "文件", "我们", "他们", "这个", "那个", "这样"}
 
 

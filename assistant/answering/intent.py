@@ -70,7 +70,7 @@ _FIELD_FRAMES: dict[str, re.Pattern] = {
     "printed_date": re.compile(_WHEN + r"[^，。？?、]{0,12}?" + _PRINTED + "|" + _PRINTED + r"[^，。？?、]{0,4}?(?:时间|日期|哪天|几号|几月|什么时候)|"
                                r"印发于|到印发", re.IGNORECASE),
     "doc_number": re.compile(r"第?\d+号还是第?\d+号|(?:几|多少)号文", re.IGNORECASE),
-    "publication": re.compile(r"公开|内部文件|不予公开|能(?:不能)?转发|可以转发|对外发布", re.IGNORECASE),
+    "publication": re.compile(r"公开(?!征求|招标|选拔|遴选|竞争)|内部文件|不予公开|能(?:不能)?转发|可以转发|对外发布", re.IGNORECASE),
     "addressees": re.compile(r"发给(?:谁|哪些|哪个)|下发给|送达(?:哪|谁)", re.IGNORECASE),
     "printing_office": re.compile(r"(?:哪个|什么|哪家)(?:单位|部门|机关|处)印发|谁印发|由谁印发|印发的是(?:哪|谁|什么)|印发的(?:机构|单位|部门|处室)",
                                   re.IGNORECASE),
@@ -102,7 +102,7 @@ def metadata_fields(question: str) -> list[str]:
         if hit or (frame and frame.search(question)):
             found.append(name)
     if ("printed_date" in found and "signed_date" in found and "sign" not in lowered
-            and not re.search(r"成文|签|出台|发布|出的|发的", question)):
+            and not re.search(r"成文|落款|签|出台|发布|出的|发的", question)):
         found.remove("signed_date")  # 印发日期 names only the printing date
     if "printing_office" in found and "issuer" in found and "发文" not in question:
         found.remove("issuer")
