@@ -167,7 +167,9 @@ class HybridRetriever:
                 found &= allowed
             candidates = np.flatnonzero(found)
             order = candidates[np.argsort(-fused[candidates], kind="stable")][: k + len(references)].tolist()
-            # A clause the question names explicitly ("第十二条讲什么") comes first.
+            # A clause the question names explicitly ("第十二条讲什么") comes first; when several
+            # documents have that number, the one matching the rest of the question best first.
+            references = sorted(references, key=lambda i: -fused[i])
             order = (references + [i for i in order if i not in references])[:k]
             top3 = {name: set(np.argsort(-finite[name], kind="stable")[:3].tolist()) for name in finite}
             hits = [self._hit(i, float(fused[i]), unit_scores, finite, present, top3) for i in order]
