@@ -12,25 +12,26 @@ from __future__ import annotations
 
 # metric -> ("min", x): the value must be >= x;  ("max", x): the value must be <= x.
 FLOORS: dict[str, tuple[str, float]] = {
-    # Regression floors: a few points under the first test run of the current answer layer
-    # (eval/report.md), for machine differences (onnx int8 vs float32 queries on AVX2) and
-    # small categories (one metadata question is 0.09). Never raised by tuning on test.
+    # Regression floors: a few points under the test run of the current answer layer
+    # (eval/report.md, 2026-11-28: 466 test questions), for machine differences (onnx int8 vs
+    # float32 queries on AVX2) and small categories (one metadata question is 0.04). Set from
+    # that run's numbers, never by tuning on test.
     # seed document (eval/gold/seed_test.jsonl)
     "search_recall@1": ("min", 0.90),
     "search_recall@3": ("min", 0.93),
     "search_mrr": ("min", 0.92),
-    "answer_recall@1": ("min", 0.88),
-    "facts": ("min", 0.83),
-    "metadata_accuracy": ("min", 0.63),
-    "department_exact": ("min", 0.90),
-    "department_f1": ("min", 0.90),
-    "clause_set_f1": ("min", 0.88),
-    "refusal_accuracy": ("min", 0.80),
-    "false_refusal_rate": ("max", 0.07),
-    "yes_no_accuracy": ("min", 0.64),
+    "answer_recall@1": ("min", 0.91),
+    "facts": ("min", 0.88),
+    "metadata_accuracy": ("min", 0.75),
+    "department_exact": ("min", 0.93),
+    "department_f1": ("min", 0.93),
+    "clause_set_f1": ("min", 0.90),
+    "refusal_accuracy": ("min", 0.84),
+    "false_refusal_rate": ("max", 0.05),
+    "yes_no_accuracy": ("min", 0.72),
     "quote_integrity": ("min", 1.0),
     "blockquote_verbatim": ("min", 1.0),
-    "correct": ("min", 0.80),
+    "correct": ("min", 0.86),
     # the seed questions again with eval/docs/* (three more documents) in the corpus: answers
     # about the first document must barely move (questions naming no document may fairly be
     # answered from a new one that covers them)
