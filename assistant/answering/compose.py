@@ -605,13 +605,17 @@ _NEGATOR = "(?:不|不得|不再|不予|不能|不可|未|禁止|严禁|无需|�
 def _negation(analysis, citation: Citation) -> str:
     """The phrase in which the text negates what the question asks about (能重复拿钱吗 vs
     不重复支持; 逾期还受理吗 vs 逾期不予受理), unless the question carries the same negation."""
-    grams = [g for g in bigrams(analysis.text) if not re.match(_NEGATOR, g)]
+    grams = sorted(g for g in bigrams(analysis.text) if not re.match(_NEGATOR, g))
+    if not grams:
+        return ""
+    # One pattern per question (not one per word: hundreds of patterns overflow re's cache).
+    negated = re.compile(_NEGATOR + "[\u4e00-\u9fff]?(?:" + "|".join(map(re.escape, grams)) + ")")
     for sentence in citation.sentences:
         for phrase in phrases(sentence):
             if re.search(r"除.{1,30}(?:外|以外)", phrase):
                 continue  # an exception to a rule does not negate the rule
-            for g in grams:
-                match = re.search(_NEGATOR + "[\u4e00-\u9fff]?" + re.escape(g), phrase)
+            for start in range(len(phrase)):  # every start, as the per-word search did
+                match = negated.match(phrase, start)
                 if match and match.group(0) not in analysis.text:
                     return phrase
     return ""

@@ -98,10 +98,11 @@ class TermLexicon:
         from ``synonyms.json``), so the quoted phrase is chosen by the document's words."""
         from assistant import lexicons
 
+        if getattr(self, "_foreign_words", None) is None:  # once per corpus: the words it never uses
+            self._foreign_words = [(w, t) for w, t in sorted(lexicons.synonyms().items(), key=lambda kv: -len(kv[0]))
+                                   if len(w) >= 2 and not w.isascii() and w not in self.corpus_text and t in self.corpus_text]
         out = {}
-        for word, term in sorted(lexicons.synonyms().items(), key=lambda kv: -len(kv[0])):
-            if len(word) < 2 or word.isascii() or word in self.corpus_text or term not in self.corpus_text:
-                continue
+        for word, term in self._foreign_words:
             start = text.find(word)
             if start < 0 or any(word in typo or typo in word for typo in list(fixes) + list(out)):
                 continue
