@@ -49,11 +49,12 @@ def bench(quick, growth, load):
 @click.option("--against", default="HEAD~1", show_default=True, help="Git revision to compare with.")
 @click.option("--questions", default=150, show_default=True, type=click.IntRange(10, 1000))
 @click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20))
-def answer_latency(against, questions, rounds):
-    """Warm answer latency (fake encoder) of this tree vs a git revision, as ratios."""
+@click.option("--real", is_flag=True, help="Use the installed model (warm answer latency as users see it).")
+def answer_latency(against, questions, rounds, real):
+    """Warm answer latency of this tree vs a git revision, as ratios (fake encoder unless --real)."""
     from bench.answer_latency import dev_questions, measure
 
-    result = measure(against, dev_questions(questions), rounds, echo=lambda m: click.echo(m, err=True))
+    result = measure(against, dev_questions(questions), rounds, echo=lambda m: click.echo(m, err=True), real=real)
     emit_json(result)
 
 

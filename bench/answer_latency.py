@@ -1,10 +1,11 @@
 """Warm answer latency of this tree against another git revision, as a ratio.
 
 ``python -m bench answer-latency --against REF`` checks REF out into a temporary git
-worktree, then times ``Assistant.ask`` in both trees on the same dev questions with the
-fake encoder (so the embedding model's speed, which neither tree changes, does not drown
-the answer path), alternating the two trees round by round on the same machine. It prints
-p50/p95 per tree and the ratios this tree / REF.
+worktree, then times ``Assistant.ask`` in both trees on the same dev questions, alternating
+the two trees round by round on the same machine, and prints p50/p95 per tree and the ratios
+this tree / REF. By default with the fake encoder (the answer path alone, which the embedding
+model's speed would otherwise drown); ``--real`` uses the installed model and backend (the
+warm answer latency a user sees; each tree builds its own index first).
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ questions = json.loads(sys.argv[1])
 home = Path(tempfile.mkdtemp())
 settings = Settings(corpus_dir=Path(sys.argv[2]), index_dir=home / "indexes", model_dir=home / "m",
                     feedback_path=home / "f.jsonl", eval_dir=home / "e")
-bot = Assistant.load(settings, encoder=FakeEncoder(64))
+if sys.argv[3] == "real":  # the installed model and backend, as a user runs it
+    settings = Settings.from_env().with_(corpus_dir=Path(sys.argv[2]), index_dir=home / "indexes")
+    bot = Assistant.load(settings)
+else:
+    bot = Assistant.load(settings, encoder=FakeEncoder(64))
 for q in questions[:10]:
     bot.ask(q)
 times = []
@@ -44,7 +49,7 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
 
 
-def measure(against: str, questions: list[str], rounds: int = 3, echo=print) -> dict:
+def measure(against: str, questions: list[str], rounds: int = 3, echo=print, real: bool = False) -> dict:
     corpus = str(REPO / "corpus")
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
@@ -54,13 +59,14 @@ def measure(against: str, questions: list[str], rounds: int = 3, echo=print) -> 
             times = {"this": [], "base": []}
             for r in range(rounds):
                 for name, tree in (("this", REPO), ("base", base)) if r % 2 == 0 else (("base", base), ("this", REPO)):
-                    out = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(questions, ensure_ascii=False), corpus],
+                    out = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(questions, ensure_ascii=False), corpus,
+                                          "real" if real else "fake"],
                                          cwd=tree, check=True, capture_output=True, text=True)
                     times[name] += json.loads(out.stdout.strip().splitlines()[-1])
                 echo(f"round {r + 1}/{rounds} done")
         finally:
             subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)], capture_output=True)
-    result = {"against": against, "questions": len(questions), "rounds": rounds}
+    result = {"against": against, "questions": len(questions), "rounds": rounds, "encoder": "real" if real else "fake"}
     for name, values in times.items():
         result[f"{name}_p50_ms"] = round(1000 * _percentile(values, 0.5), 1)
         result[f"{name}_p95_ms"] = round(1000 * _percentile(values, 0.95), 1)
