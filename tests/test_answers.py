@@ -262,3 +262,18 @@ def test_other_documents_and_places_are_refused_for_structure_questions(fake_ass
     assert fake_assistant.ask("国发〔2020〕7号那个国务院文件全文有哪几条").refused
     assert fake_assistant.ask("宁夏出台的实施意见有哪些条款").refused
     assert not fake_assistant.ask("开头引用的国发〔2020〕7号是哪年的文件").refused
+
+
+@pytest.mark.parametrize("question,year", [("远期目标定到哪一年", "2035"), ("中期目标定在哪一年", "2025")])
+def test_a_stage_of_the_targets_is_its_target_year(fake_assistant, question, year):
+    from assistant.answering.analysis import analyze
+    from assistant.answering.grounding import ground
+
+    # The target clause ranked fourth (the fake encoder ranks it lower still): it answers first.
+    hits = fake_assistant.retriever.search(question, k=23)
+    target = next(h for h in hits if h.clause == 2)
+    hits = [h for h in hits if h is not target][:3] + [target]
+    documents = fake_assistant.corpus.documents
+    tokens = fake_assistant.retriever.sparse.tokenizer(question)
+    result = ground(analyze(question, fake_assistant.corpus), hits, documents, tokens, documents)
+    assert result.covered and result.hits[0].clause == 2

@@ -13,7 +13,7 @@ import re
 from functools import cached_property
 
 from assistant import lexicons
-from assistant.answering.grounding import _quantities, ground, other_document, unconfirmed_property, unfounded_premise
+from assistant.answering.grounding import STAGE, _quantities, ground, other_document, unconfirmed_property, unfounded_premise
 from assistant.answering.records import Answer, Citation
 from assistant.ingest.records import ClauseRef
 from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap, phrases
@@ -589,6 +589,9 @@ def _dated_phrases(ctx: _Context, clause) -> list[str]:
         return []
     if _SEVERAL.search(ctx.analysis.text):
         return [f for _, f in found]
+    stage = STAGE.search(ctx.analysis.text)
+    if stage:  # 远期目标 → the last target year; 近期/中期 → the first
+        return [found[-1][1] if stage.group(0) in ("远期", "长期", "远景", "长远", "最终") else found[0][1]]
     return [max(found, key=lambda f: f[0])[1]] if max(found)[0] > 0 else []
 
 

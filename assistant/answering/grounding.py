@@ -185,6 +185,9 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
                        and (not noun or noun[:2] in _clause_text_of(documents, s))]
         # The typed sentence must also be about the question (share content words or a
         # number the question names), unless the question has no Chinese content (English).
+        if kind == "time" and STAGE.search(analysis.text):
+            # 远期目标定到哪一年: a stage of the targets is asked; any target year about targets answers.
+            listing += [s for title, s in typed if "目标" in title + s or "到" in s[:3]]
         about = listing + [s for title, s in typed
                            if overlap(grams, _read_with(kind, title, s, _clause_text_of(documents, s)))
                            + 2 * sum(1 for n in numbers if n in s) >= SENTENCE_OVERLAP
@@ -301,6 +304,10 @@ def _listed_noun(text: str) -> str:
     return "" if noun.endswith("的") else noun  # 牵头落实的是哪几家: a role, not a noun to list
 
 
+# Stages of a plan's targets: the earliest target year is the near/mid-term one, the last the long-term.
+STAGE = re.compile(r"近期|短期|中期|远期|长期|远景|长远|最终")
+
+
 def _read_with(kind: str, title: str, sentence: str, clause_text: str) -> str:
     """A sentence as read for the question: with its clause title, and a date that opens it
     with everything that date governs."""
@@ -372,15 +379,18 @@ def _prefer_typed(analysis, hits, documents, corpus_documents, tokens) -> list:
 
     def states(hit) -> bool:
         text = _clause_text(documents, hit)
-        return any(HAS[k].search(s) and overlap(grams, _read_with(k, t, s, text)) >= SENTENCE_OVERLAP
-                   and _typed_phrase_about(k, t, s, grams, numbers, text)
+        staged = STAGE.search(analysis.text)
+        return any(HAS[k].search(s) and (overlap(grams, _read_with(k, t, s, text)) >= SENTENCE_OVERLAP
+                                         and _typed_phrase_about(k, t, s, grams, numbers, text)
+                                         or k == "time" and staged and "目标" in t + s)
                    for k in kinds for t, s in _sentences(documents, hit))
 
     if states(hits[0]):
         return hits
     lead = hits[0].score
+    staged = bool(STAGE.search(analysis.text))  # 远期目标: the clause setting the targets, wherever it ranks
     for hit in hits[1:5]:
-        if hit.score >= TYPED_RATIO * lead and states(hit):
+        if (staged or hit.score >= TYPED_RATIO * lead) and states(hit):
             return [hit] + [h for h in hits if h is not hit]
     return hits
 
