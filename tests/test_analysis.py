@@ -277,3 +277,14 @@ def test_fifth_batch_forms(fake_assistant):
     assert analyze("Which clauses fall under section five?", corpus).section_refs == [5]
     assert analyze("众创空间那条是哪几个部门负责的", corpus).kind == "responsibility"
     assert analyze("文件是以谁的名义发的", corpus).metadata_fields == ["issuer"]
+
+
+def test_clause_frequency_counts_clauses_once_per_document(corpus):
+    from assistant.answering.spans import clause_frequency, compact_text
+
+    frequency, total = clause_frequency(corpus.documents)
+    texts = [c.text for d in corpus.documents for c in d.clauses]
+    assert total == len(texts)
+    for gram in ("高新", "孵化", "稀土", "人才"):
+        assert frequency(gram) == sum(gram in t for t in texts)
+    assert " " not in compact_text(corpus.documents) and "内政发〔2021〕13号" in compact_text(corpus.documents)

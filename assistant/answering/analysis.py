@@ -172,8 +172,9 @@ def _part_by_fragment(text: str, documents) -> list[int]:
     return found if len(found) == 1 else []
 
 
-def _known_numbers(corpus) -> list[str]:
-    return [re.sub(r"\s+", "", d.meta.doc_number) for d in corpus.documents if d.meta.doc_number]
+def known_doc_numbers(documents) -> list[str]:
+    """The documents' own 文号, without whitespace."""
+    return [re.sub(r"\s+", "", d.meta.doc_number) for d in documents if d.meta.doc_number]
 
 
 def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> QuestionAnalysis:
@@ -197,13 +198,13 @@ def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> Question
         text=text, kind="general", asked="content", yes_no=yes_no, clause_refs=refs,
         section_refs=section_references(text, corpus.documents) if structure else [],
         departments=departments, applicants=applicants, metadata_fields=metadata,
-        doc_ids=list(doc_ids or []), years=years_in(text), doc_numbers=doc_numbers_in(text, _known_numbers(corpus)),
+        doc_ids=list(doc_ids or []), years=years_in(text), doc_numbers=doc_numbers_in(text, known_doc_numbers(corpus.documents)),
         places=places_named(text), asks_for=asked_types(text), fabricate=bool(_FABRICATE.search(text)),
     )
     if len(departments) > 1 and _JOINT.search(text):
         analysis.department_mode = "and"
     analysis.kind = forms.detect_kind(text, refs, departments, metadata, applicants, structure)
-    known = set(_known_numbers(corpus))
+    known = set(known_doc_numbers(corpus.documents))
     if analysis.kind == "general" and analysis.doc_numbers and metadata and set(analysis.doc_numbers) <= known:
         analysis.kind = "metadata"  # 内政发13号文落款写的日期: the named document's field
     elif analysis.kind == "general" and analysis.doc_numbers and yes_no:

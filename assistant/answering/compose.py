@@ -16,7 +16,7 @@ from assistant import lexicons
 from assistant.answering.grounding import STAGE, _quantities, ground, other_document, unconfirmed_property, unfounded_premise
 from assistant.answering.records import Answer, Citation
 from assistant.ingest.records import ClauseRef
-from assistant.answering.spans import HAS, bigrams, fact_phrase, make_citation, overlap, phrases
+from assistant.answering.spans import HAS, bigrams, clause_frequency, fact_phrase, make_citation, overlap, phrases
 from assistant.answering.structure import compose_structure
 
 # At most this many clauses are quoted in full per answer: a question naming every clause
@@ -79,11 +79,12 @@ def _outside_the_corpus(ctx) -> Answer | None:
     """A structure or clause question about another document: one named by a 文号 the corpus
     does not have (unless the preamble cites it and the question asks about the preamble), or
     a place none of the documents covers (宁夏出台的实施意见有哪些条款)."""
+    from assistant.answering.analysis import known_doc_numbers
     from assistant.answering.intent import PREAMBLE_WORDS
     from assistant.answering.places import foreign_places
 
     analysis = ctx.analysis
-    own = {re.sub(r"\s+", "", d.meta.doc_number) for d in ctx.documents}
+    own = set(known_doc_numbers(ctx.documents))
     unknown = [n for n in analysis.doc_numbers if n not in own]
     if unknown and not PREAMBLE_WORDS.search(analysis.text):
         return refuse(ctx, f"文件库中没有文号为{'、'.join(unknown)}的文件。", True)
@@ -119,8 +120,8 @@ class _Context:
     @cached_property
     def focus_weights(self) -> dict[str, float]:
         """Each distinctive word of the question, weighted 1 / (clauses that contain it)."""
-        texts = [c.text for d in self.documents for c in d.clauses]
-        return {g: 1.0 / max(1, sum(g in t for t in texts)) for g in self.focus_grams}
+        frequency, _ = clause_frequency(self.documents)
+        return {g: 1.0 / max(1, frequency(g)) for g in self.focus_grams}
 
     def heading(self, doc, clause) -> str:
         """``第（十二）条 强化科技金融服务``, with the document named when there are several."""
@@ -334,7 +335,7 @@ def _wrong_lead(ctx: _Context):
 def _wrong_premise(ctx: _Context) -> str:
     """A clause of the question, other than the one that asks, that states a year, an issuing
     body or a 文号 the document contradicts (是国务院办公厅印发的…吧？文号是多少)."""
-    from assistant.answering.analysis import doc_numbers_in, years_in
+    from assistant.answering.analysis import doc_numbers_in, known_doc_numbers, years_in
 
     parts = [p for p in re.split(r"[，,；;？?。！!]", ctx.analysis.text) if p.strip()]
     if len(parts) < 2:
@@ -346,8 +347,7 @@ def _wrong_premise(ctx: _Context) -> str:
             return part.strip()
         if any(o not in values for o in _ORGAN.findall(part)):
             return part.strip()
-        if any(n not in values for n in doc_numbers_in(part, [re.sub(r"\s+", "", d.meta.doc_number)
-                                                             for d in ctx.documents if d.meta.doc_number])):
+        if any(n not in values for n in doc_numbers_in(part, known_doc_numbers(ctx.documents))):
             return part.strip()
     return ""
 

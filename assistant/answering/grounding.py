@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answering.spans import HAS, bigrams, overlap, phrases
+from assistant.answering.spans import HAS, bigrams, clause_frequency, compact_text, overlap, phrases
 
 # Calibrated on the dev split (see eval/report.md): the midpoint between the lowest-scoring
 # answerable dev question and the highest-scoring unanswerable one no other rule catches.
@@ -156,7 +156,7 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
     # 文件说连续三次排名靠后才取消，那两次没事吧: a number the question says the text states,
     # in a phrase of its own (not the one being verified), is a premise to correct.
     claimed = [n for n in unstated for p in re.split(r"[，,；;？?。]", analysis.text)
-               if n in re.sub(r"\s+", "", _numbers_spelled(p)) and _STRONG_PREMISE.search(p) and not _VERIFYING.search(p)]
+               if n in {a + b for a, b in _quantities(p)} and _STRONG_PREMISE.search(p) and not _VERIFYING.search(p)]
     if claimed:
         return Grounding(False, f"文件没有“{'、'.join(dict.fromkeys(claimed))}”这样的规定。", True, hits)
     # A yes/no question with a wrong number is answered 否 when the text states another
@@ -214,7 +214,8 @@ _LIST_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4})(?:有|是|包括|包含)?哪(
 # What a question presents as the document's content: 既然文件要求…, 文件第五部分讲的…, 听说…
 _PREMISE = re.compile(r"(?:既然|听说|据说)?(?:文件(?:(?!有没有|是否|是不是|有无|哪)[^，。？?]){0,8}?"
                       r"(?:要求|规定|提到|说|讲的|写的|明确)|既然|听说|据说)(?:了|的)?([^，。？?！!]{4,30})")
-_ASKING = re.compile(r"怎么|怎样|如何|什么|啥|咋|哪|多少|几|吗|呢|能否|是否|能不能|可不可以|有没有|是不是|来着")
+# Words that make a phrase a question (where a premise ends; which phrases of a long question ask).
+_ASKING = re.compile(r"怎么|怎样|如何|什么|啥|咋|哪|多少|几|吗|呢|么$|能否|是否|能不能|可不可以|有没有|是不是|对不对|对吧|来着")
 # Words too general to tell whether a premise is the document's.
 _FUNCTION_WORDS = {"包括", "部分", "每个", "可以", "不能", "能够", "年前", "以上", "以下", "要求", "一些", "这样", "那样"}
 
@@ -229,7 +230,7 @@ def unfounded_premise(question: str, documents) -> str:
     matches = [m for m in _PREMISE.finditer(question)]
     if not matches:
         return ""
-    text = re.sub(r"\s+", "", "".join(d.text for d in documents))
+    text = compact_text(documents)
     synonyms = lexicons.synonyms()
     for match in matches:
         premise = _ASKING.split(match.group(1))[0]
@@ -264,7 +265,7 @@ def unconfirmed_property(question: str, documents) -> list[str]:
     if is_english(question):  # Are the talent apartments free of charge? — by its glossed terms
         if not re.match(r"\s*(?:is|are|was|were)\b", question, re.IGNORECASE):
             return []
-        text = re.sub(r"\s+", "", "".join(d.text for d in documents))
+        text = compact_text(documents)
         return [t for t in glossed_terms(re.sub(r"（[^）]*）$", "", question)) if t not in text and t not in _NOT_CONTENT]
     parts = [p for p in re.split(r"[，,；;。！!]", question) if p.strip()]
     asking = [p for p in parts if re.search(r"是不是|是否|吗|么[？?]*$|有没有", p)]
@@ -276,7 +277,7 @@ def unconfirmed_property(question: str, documents) -> list[str]:
         return []  # 有没有说审批怎么提速: asks what the text says, not whether it says X
     if not match or re.match(r"能|得|要(?!求)|会|可|应|该|需|必须|由|在|被", match.group(1)):
         return []  # 是不是能简单点 / 是由…安排的: an action or an actor, not a property
-    text = re.sub(r"\s+", "", "".join(d.text for d in documents))
+    text = compact_text(documents)
     words = [w for w in base_jieba().lcut(match.group(1)) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)]
     numeral = re.compile(r"^[一二两三四五六七八九十百千万几]+[次个年项家条]?$")
     return [w for w in words if w not in text and w not in _NOT_CONTENT and w not in _FUNCTION_WORDS
@@ -398,10 +399,10 @@ def _prefer_typed(analysis, hits, documents, corpus_documents, tokens) -> list:
 def informative(grams: set[str], documents) -> set[str]:
     """Question bigrams that tell clauses apart: one found in most clauses (高新 in a
     document about 高新区) is no evidence that a sentence is about the question."""
-    clauses = [c.text for d in documents for c in d.clauses]
-    if len(clauses) < 4:
+    frequency, total = clause_frequency(documents)
+    if total < 4:
         return grams
-    return {g for g in grams if sum(g in text for text in clauses) <= 0.5 * len(clauses)}
+    return {g for g in grams if frequency(g) <= 0.5 * total}
 
 
 # A Chinese numeral with a unit; a lone 一 (一个, 一家, 哪一年) is an article, not a number.
@@ -428,14 +429,8 @@ def _numbers(text: str) -> set[str]:
     return {number for number, _ in _quantities(text)}
 
 
-_ASKING_PHRASE = re.compile(r"吗|呢|么$|什么|啥|哪|多少|几|怎么|怎样|如何|是否|是不是|有没有|能不能|可不可以|对不对|对吧")
 _VERIFYING = re.compile(r"吗|么$|呢$|是不是|是否|对不对|对吧|对吗|有没有|能不能")
 _STRONG_PREMISE = re.compile(r"文件(?:里|中|上)?(?:说|规定|写|讲)|听说|据说|既然")
-
-
-def _numbers_spelled(phrase: str) -> str:
-    """The phrase with its numbers as _unstated_numbers names them (三次 → 3次)."""
-    return "".join(n + u for n, u in sorted(_quantities(phrase))) + phrase
 
 
 _PREMISE_MARK = re.compile(r"听说|据说|既然|文件|规定|要求|政策说")
@@ -450,7 +445,7 @@ def _without_descriptions(question: str) -> str:
     if len(sentences) > 1 or _PERSON.search(question) or len(re.split(r"[，,；;]", question)) >= 3:
         # Only the asking phrases count (我们是…公司，员工80人，…，有支持吗？ → 有支持吗).
         phrases_ = [p for p in re.split(r"[，,；;。？?！!]", question) if p.strip()]
-        asking = [p for p in phrases_ if (_ASKING_PHRASE.search(p) or _PREMISE_MARK.search(p)) and not _PERSON.search(p)]
+        asking = [p for p in phrases_ if (_ASKING.search(p) or _PREMISE_MARK.search(p)) and not _PERSON.search(p)]
         return "，".join(asking)
     return question
 

@@ -71,6 +71,30 @@ def bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1) if _BIGRAM.fullmatch(text[i:i + 2])}
 
 
+def _cached(document, name: str, compute):
+    """A value derived from a document once and kept on it (documents do not change)."""
+    value = document.__dict__.get(name)
+    if value is None:
+        value = compute(document)
+        object.__setattr__(document, name, value)
+    return value
+
+
+def compact_text(documents) -> str:
+    """The documents' text without whitespace, as facts and premises are compared with it."""
+    return "".join(_cached(d, "_compact_text", lambda d: re.sub(r"\s+", "", d.text)) for d in documents)
+
+
+def clause_frequency(documents):
+    """(number of clauses containing a bigram, number of clauses), counted once per document."""
+    from collections import Counter
+
+    counts = [_cached(d, "_bigram_df", lambda d: Counter(g for c in d.clauses for g in bigrams(c.text)))
+              for d in documents]
+    total = sum(len(d.clauses) for d in documents)
+    return (lambda gram: sum(c.get(gram, 0) for c in counts)), total
+
+
 def overlap(grams: set[str], text: str) -> int:
     return sum(1 for g in grams if g in text)
 
