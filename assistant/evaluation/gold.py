@@ -211,6 +211,10 @@ def load_gold_set(eval_dir: Path, splits=SPLITS, questions: Path | None = None) 
         elif split == "dev" and (eval_dir / "questions.jsonl").exists():
             seed[split] = load_gold(eval_dir / "questions.jsonl")
             names.append("questions.jsonl (legacy)")
+        # Later batches about the seed document, each split on arrival (fresh1_dev/fresh1_test …).
+        for extra in sorted(gold_dir.glob(f"fresh*_{split}.jsonl")):
+            seed.setdefault(split, []).extend(load_gold(extra))
+            names.append(extra.name)
         path = gold_dir / f"multidoc_{split}.jsonl"
         if path.exists():
             multidoc[split] = load_gold(path)
