@@ -25,12 +25,12 @@ import re
 from dataclasses import asdict, dataclass
 from functools import cache
 
+from assistant.ingest.parser import _OPENERS  # one table of brackets and quotes for every sentence split
 from assistant.ingest.records import ClauseRef
 
 _STRENGTH = ("forbid", "restrict")  # these override an earlier action word: the limit is the news
 _GOVERNED_AS_GOAL = ("require", "state")  # under 到20XX年 a duty or a state describes the target
 _ENDS = "。；？！;?!\n"
-_OPENERS = {"（": "）", "(": ")", "“": "”", "《": "》", "「": "」", "【": "】"}
 _PART_SEPARATORS = "，；。、,;\n"
 _TERMINATORS = "。；？！;?!，,：: \n"
 _MASK = "\u0000"
@@ -92,6 +92,8 @@ def _grammar() -> _Grammar:
 
     data = provision_grammar()
     modality_of = {w: m for m, words in data["modalities"].items() for w in words}
+    # A ban or a restriction is itself an exception to the measure: 不得…, 严格控制…, 原则上….
+    limits = [w for w, m in modality_of.items() if m in _STRENGTH] + data["exceptions"]["to_part_end"]
     place_names = {form: p.name for p in places() for form in (p.name, p.short) if len(form) >= 2}
     enclosing = tuple(re.compile(f"{re.escape(a)}[^；。]{{0,40}}?{re.escape(b)}") for a, b in data["exceptions"]["enclosing"])
     numeral = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万]*"
@@ -104,7 +106,7 @@ def _grammar() -> _Grammar:
         places=re.compile(_alternation(place_names)),
         place_names=place_names,
         enclosing=enclosing,
-        to_part_end=re.compile(f"(?:{_alternation(data['exceptions']['to_part_end'])})[^，；。,;\n]*"),
+        to_part_end=re.compile(f"(?:{_alternation(limits)})[^，；。,;\n]*"),
         quantity=re.compile(f"(?<![\\d.第同])({numeral})({_alternation(data['units'])})"),
         comparators=tuple((c, tuple(w["before"]), tuple(w["after"])) for c, w in data["comparators"].items()),
     )
