@@ -155,11 +155,13 @@ def _unique(items) -> tuple:
 
 
 def _exceptions(g: _Grammar, text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    spans = [(m.start(), m.end()) for p in g.enclosing for m in p.finditer(text)]
+    """(verbatim exception spans, the 除…外 spans): 消除 is no 除, so words like it are masked first."""
+    masked = _mask(text, g.not_verbs)
+    spans = [(m.start(), m.end()) for p in g.enclosing for m in p.finditer(masked)]
     found = [text[a:b] for a, b in spans]
-    for m in g.to_part_end.finditer(text):
+    for m in g.to_part_end.finditer(masked):
         if not any(a <= m.start() < b for a, b in spans):
-            found.append(m.group(0))
+            found.append(text[m.start():m.end()])
     return found, spans
 
 
