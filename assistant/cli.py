@@ -160,24 +160,53 @@ def clauses(doc_ids, as_json):
 @click.argument("number")
 @_DOC_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (an array when several documents match).")
-def clause(number, doc_ids, as_json):
+@click.option("--provisions", "show_provisions", is_flag=True,
+              help="Instead: the clause's provisions (measure, modality, for whom, amounts, years, exceptions).")
+def clause(number, doc_ids, as_json, show_provisions):
     """One clause in full: NUMBER is 12, 十二 or （十二）; with several documents, each one's."""
+    from assistant.ingest.provisions import clause_provisions, provision_dict
+
     documents = _corpus().select(doc_ids)
     counts = "；".join(f"{d.doc_id} 共 {len(d.clauses)} 条，编号为 1–{len(d.clauses)}" for d in documents)
     try:
         n = parse_clause_number(number)
     except ClauseNotFound as exc:
         raise ClauseNotFound(f"{exc}（{counts}）") from None
-    found = [d.clause(n) for d in documents if any(c.number == n for c in d.clauses)]
+    found = [(d, d.clause(n)) for d in documents if any(c.number == n for c in d.clauses)]
     if not found:
         raise ClauseNotFound(f"没有第{n}条（{counts}）。")
+    provisions = [[provision_dict(p) for p in clause_provisions(d, n)] for d, _ in found]
     if as_json:
-        emit_json(found[0].to_dict() if len(found) == 1 else [c.to_dict() for c in found])
+        rows = [{"doc_id": c.doc_id, "clause": c.number, "provisions": ps} if show_provisions
+                else {**c.to_dict(), "provisions": ps} for (_, c), ps in zip(found, provisions)]
+        emit_json(rows[0] if len(rows) == 1 else rows)
         return
-    for c in found:
+    for (_, c), ps in zip(found, provisions):
         prefix = f"[{c.doc_id}] " if len(documents) > 1 else ""
         section = f"（{c.section_title}）" if c.section_title and c.section_title != c.title else ""
+        if show_provisions:
+            click.echo(f"{prefix}{c.heading}{section}\n")
+            for p in ps:
+                click.echo(_provision_text(p))
+            continue
         click.echo(f"{prefix}{c.heading}{section}\n\n{c.label}{c.text}\n\n责任单位：{'、'.join(c.departments) or '（未列明）'}\n")
+
+
+_MODALITY_NAMES = {"support": "支持", "encourage": "鼓励", "require": "要求", "forbid": "禁止", "restrict": "限制",
+                   "goal": "目标", "state": "陈述"}
+
+
+def _provision_text(p: dict) -> str:
+    """One provision as a block: the measure first, then only the fields it has."""
+    joined = lambda values: "、".join(str(v) for v in values)  # noqa: E731
+    lines = [f"[{p['sentence']}] {p['measure']}",
+             f"    情态：{_MODALITY_NAMES.get(p['modality'], p['modality'])}（{p['verb'] or '—'}）"]
+    fields = [("对象", joined(p["beneficiaries"])), ("层级", joined(p["levels"])), ("地区", joined(p["places"])),
+              ("数量", "；".join(f"{q['text']}（{q['comparator']} {q['value']:g}{q['unit']}；{q['phrase']}）"
+                               for q in p["quantities"])),
+              ("年份", joined(p["years"])), ("例外", "；".join(p["exceptions"])), ("责任单位", joined(p["departments"]))]
+    lines += [f"    {label}：{value}" for label, value in fields if value]
+    return "\n".join(lines) + "\n"
 
 
 @cli.command()

@@ -10,7 +10,10 @@ literals, so they can be reviewed and extended without touching code:
 * ``followups.json``: cues of follow-up questions in a chat (这一条, 下一条, 那…呢), read by
   :mod:`assistant.answering.conversation`;
 * ``places.json``: every provincial- and prefecture-level division (from the PRC adcode
-  table), with short names, province and pinyin.
+  table), with short names, province and pinyin;
+* ``provisions.json``: the document side's grammar of provisions (action words by modality,
+  beneficiary terms, levels, exception markers, units, comparators), read by
+  :mod:`assistant.ingest.provisions`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,11 @@ def glossary() -> dict[str, str]:
 
 def applicants() -> dict[str, dict[str, list[str]]]:
     return load("applicants")["applicants"]
+
+
+def provision_grammar() -> dict:
+    """The word lists that read a policy sentence as a provision (see ``provisions.json``)."""
+    return {k: v for k, v in load("provisions").items() if not k.startswith("_")}
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,20 @@ def test_missing_corpus_dir_is_a_clear_error(run, monkeypatch, tmp_path):
     result = run("clauses")
     assert result.exit_code == 1
     assert "语料目录不存在" in result.output
+
+
+def test_clause_provisions_json(run):
+    result = run("clause", "2", "--provisions", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert (data["doc_id"], data["clause"]) == ("neimenggu-gaoxinqu-2021", 2)
+    quantities = [q for p in data["provisions"] for q in p["quantities"]]
+    five = next(q for q in quantities if q["text"] == "5家以上")
+    assert (five["value"], five["unit"], five["comparator"], five["phrase"]) == (5, "家", ">=", "国家级高新区达到5家以上")
+    assert {p["modality"] for p in data["provisions"]} >= {"goal"}
+    assert "provisions" in json.loads(run("clause", "2", "--json").output)
+
+
+def test_clause_provisions_text(run):
+    output = run("clause", "22", "--provisions").output
+    assert "严格控制高污染、高耗能、高排放企业入驻" in output and "情态：限制（严格控制）" in output
