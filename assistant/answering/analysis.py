@@ -85,6 +85,7 @@ class QuestionAnalysis:
     asks_for: list[str] = field(default_factory=list)  # quantity, time, criteria, procedure, contact …
     fabricate: bool = False
     corrections: dict[str, str] = field(default_factory=dict)  # typo → corpus term
+    verdict: dict = field(default_factory=dict)  # a yes/no claim's evidence and P(stated) (answering.verdicts)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -485,7 +485,7 @@ def _eligibility(ctx: _Context) -> Answer:
         answer = _general(ctx)
         if not answer.refused:
             answer.intent = "eligibility"
-            verdict = re.match(r"(?:是|否)(?:，文件有限定)?。", answer.direct) if ctx.analysis.yes_no else None
+            verdict = re.match(r"(?:是|否)(?:，文件有限定)?。|" + NOT_DECIDED, answer.direct) if ctx.analysis.yes_no else None
             rest = answer.direct[verdict.end():] if verdict else answer.direct
             # 高校老师能拿到…所有权吗: the verdict first, then whose need it answers.
             answer.direct = (verdict.group(0) if verdict else "") + f"针对{who}的这一需求，" + rest
@@ -517,7 +517,10 @@ def _general(ctx: _Context) -> Answer:
     if isinstance(citations, Answer):
         return citations
     direct = _direct(ctx, citations[0])
-    if ctx.analysis.yes_no and direct.startswith("是") and not ctx.analysis.clause_refs:
+    if ctx.analysis.verdict.get("decision") == "not_covered":
+        parts = [direct, "以下条款内容相近，仅供参考（不是对该问题的回答）："] + [evidence_md(ctx, c) for c in citations]
+        return Answer("", "\n\n".join(parts), True, "out_of_scope", [], citations, direct=direct)
+    if ctx.analysis.yes_no and direct.startswith(("是", NOT_DECIDED)) and not ctx.analysis.clause_refs:
         unknown = unconfirmed_property(ctx.analysis.text, ctx.corpus.documents)
         if unknown:  # 人才公寓是免费住的吗: the text never says 免费 — not a 是
             return refuse(ctx, f"文件没有提到“{'、'.join(unknown)}”。", True, ctx.hits)
@@ -656,12 +659,40 @@ def _other_level(analysis, sentences: list[str]) -> str:
     return about[0] if about else ""
 
 
+# A claim of exclusivity: only / solely / must be (只能设在北京, 仅限国家级).
+_EXCLUSIVE = re.compile(r"只|仅|唯一|必须")
+
+
+def _exclusive_denied(analysis, sentences: list[str]) -> str:
+    """The phrase naming the asked place or level among others (在北京市等地区; 国家级、自治区级
+    科技企业孵化器) when the question claims it alone: the claim of exclusivity is 否."""
+    from assistant.answering.grounding import _levels
+    from assistant.answering.places import places_named
+
+    asked_levels, asked_places = _levels(analysis.text), set(analysis.places)
+    if not _EXCLUSIVE.search(analysis.text) or not (asked_levels or asked_places):
+        return ""
+    found = []
+    for sentence in sentences:
+        for phrase in phrases(sentence, keep_lists=True):
+            levels, places = _levels(phrase), set(places_named(phrase))
+            if asked_levels & levels and levels - asked_levels:
+                found.append(phrase)
+            elif asked_places & places and (places - asked_places or any(
+                    re.search(re.escape(p) + "[市省区]?等", phrase) for p in asked_places)):
+                found.append(phrase)
+    grams = bigrams(analysis.text)
+    return max(found, key=lambda p: overlap(grams, p)) if found else ""
+
+
 def _exception_for(analysis, citation: Citation) -> str:
     """The span excepting what the question asks about (公务员也包括在内吗 vs 除公务员以外，
     推行全员聘任制度): the rule does not cover it."""
     for sentence in citation.sentences:
         for match in _EXCEPTION.finditer(sentence):
             excepted = match.group(1)
+            if re.search(re.escape(excepted[-2:]) + "(?:之外|以外|外)", analysis.text):
+                continue  # 公务员之外的人是不是都…: the question states the exception itself
             if any(excepted[i:i + 2] in analysis.text for i in range(len(excepted) - 1)
                    if re.fullmatch(r"[\u4e00-\u9fff]{2}", excepted[i:i + 2])) and len(excepted) <= 8:
                 return match.group(0)
@@ -702,6 +733,9 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
         if others:
             phrase = next((p for s in clause.sentences for p in phrases(s) if others[0] in p), "")
             return f"否。根据{heading}：“{phrase}”。" if phrase else f"否。见{heading}。"
+    exclusive = _exclusive_denied(analysis, clause.sentences)
+    if exclusive:
+        return f"否。根据{heading}：“{exclusive}”。"
     other_place = _other_places(analysis, clause.sentences)
     if other_place:
         return f"否。根据{heading}：“{other_place}”。"
@@ -725,4 +759,45 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     grams = ctx.focus_grams or bigrams(ctx.focus_text)
     best = max(citation.sentences, key=lambda s: overlap(grams, s))
     phrase = phrase or fact_phrase(ctx.focus_text, [best], "", analysis.years)
+    decision = _claim_decision(ctx, clause, citation)
+    if decision != "stated":
+        said = f"{heading}相关的规定是：“{phrase}”。" if phrase else f"相关内容见{heading}。"
+        return f"{NOT_DECIDED}{'文件没有提到这一点；' if decision == 'not_covered' else ''}{said}"
     return f"是。根据{heading}：“{phrase}”。" if phrase else f"是。见{heading}。"
+
+
+def _claimed_entities(analysis) -> list[str]:
+    """What a claim names that a stating sentence must name too: bodies (core names), places,
+    administrative levels, years and numbers with their unit."""
+    from assistant.answering.grounding import _levels
+    from assistant.ingest.departments import core_name
+
+    numbers = [n + u for n, u in _quantities(analysis.text) if n not in {str(r) for r in analysis.clause_refs}]
+    return list(dict.fromkeys([core_name(d) for d in analysis.departments] + list(analysis.places)
+                              + sorted(_levels(analysis.text)) + list(analysis.years) + numbers))
+
+
+# The third verdict: the text neither says 是 nor 否 (answered as a refusal that shows what
+# the text does state, so a user never reads a 是 the document does not give).
+NOT_DECIDED = "文件未明确。"
+
+
+def _claim_decision(ctx: _Context, clause, citation: Citation) -> str:
+    """Does ``clause`` state what the yes/no question claims (:mod:`.verdicts`)? ``stated``
+    (是), ``undecided`` (文件未明确, with what the clause says) or ``not_covered`` (文件未明确,
+    refused: the claim is about things the clause does not speak of)."""
+    from assistant.answering import verdicts
+    from assistant.answering.intent import without_self_introduction
+    from assistant.answering.spans import compact_text
+
+    frequency, clauses = clause_frequency(ctx.corpus.documents)
+    claim = verdicts.claim_core(without_self_introduction(ctx.focus_text),
+                                lambda g: 0 < frequency(g) <= 0.5 * clauses)
+    found = verdicts.evidence(claim, clause.text, clause.sentences, frequency, clauses,
+                              compact_text(ctx.corpus.documents), citation.score, _claimed_entities(ctx.analysis))
+    p = verdicts.probability(found)
+    decision = verdicts.decide(p)
+    if decision == "not_covered" and ctx.analysis.kind == "eligibility":
+        decision = "undecided"  # an applicant's need in its own words: show what the text offers
+    ctx.analysis.verdict = {**found.to_dict(), "p_stated": round(p, 4), "decision": decision}
+    return decision
