@@ -476,7 +476,14 @@ def dead_words(texts: list[str]) -> dict[str, list[dict]]:
             elif isinstance(value, list):
                 dead.extend(f"{where}{v}" for v in value if isinstance(v, str) and v.lower() not in haystack)
 
-        walk(data, "")
+        if name == "glossary":  # read as gloss._pattern reads it: whole words, plurals (subsidy → subsidies)
+            joined = "\n".join(texts)
+            for term in data["glossary"]:
+                body = re.escape(term[:-1]) + "(?:y|ies)" if term.endswith("y") else re.escape(term)
+                if not re.search(rf"(?<![A-Za-z])({body})(?:e?s)?(?![A-Za-z])", joined, re.IGNORECASE):
+                    dead.append(f"glossary/{term}")
+        else:
+            walk(data, "")
         report[f"assistant/data/{name}.json"] = [{"dead": dead}] if dead else []
     return report
 

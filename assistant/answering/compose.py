@@ -591,7 +591,7 @@ def _dated_phrases(ctx: _Context, clause) -> list[str]:
         return [f for _, f in found]
     stage = STAGE.search(ctx.analysis.text)
     if stage:  # 远期目标 → the last target year; 近期/中期 → the first
-        return [found[-1][1] if stage.group(0) in ("远期", "长期", "远景", "长远", "最终") else found[0][1]]
+        return [found[-1][1] if stage.group(0) in ("远期", "长期", "远景", "最终") else found[0][1]]
     return [max(found, key=lambda f: f[0])[1]] if max(found)[0] > 0 else []
 
 

@@ -216,7 +216,7 @@ _PREMISE = re.compile(r"(?:既然|听说)?(?:文件(?:(?!有没有|是否|是不
 # Words that make a phrase a question (where a premise ends; which phrases of a long question ask).
 _ASKING = re.compile(r"怎么|怎样|如何|什么|啥|咋|哪|多少|几|吗|呢|么$|是否|能不能|有没有|是不是|对不对|对吧|来着")
 # Words too general to tell whether a premise is the document's.
-_FUNCTION_WORDS = {"包括", "部分", "每个", "可以", "不能", "能够", "年前", "以上", "以下", "要求", "一些", "这样", "那样"}
+_FUNCTION_WORDS = {"包括", "部分", "每个", "可以", "不能", "年前", "以上", "以下", "要求", "这样", "那样"}
 
 
 def unfounded_premise(question: str, documents) -> str:
@@ -249,7 +249,7 @@ def unfounded_premise(question: str, documents) -> str:
 _COPULA = re.compile(r"(?:是不是|是否|(?<![不还只就总也都])是)([^，,；;？?。！!是]{1,20}?)(?:的)?(?:吗|么|呢)?[？?。！!]*$")
 # 文件有没有规定每年评价一次: asks what the text states, like a copula question.
 _STATES = re.compile(r"(?:有没有|是否|是不是)(?:规定|提到|说|明确|要求|写)(?:过|了)?([^，,；;？?。！!]{2,24})")
-_NOT_CONTENT = {"拿到", "得到", "获得", "享受", "提到", "这类", "这种", "那种", "真的", "确实", "只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "能够", "需要", "应该", "给予",
+_NOT_CONTENT = {"拿到", "得到", "获得", "享受", "提到", "这类", "这种", "那种", "真的", "只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "需要", "应该", "给予",
                 "支持", "鼓励", "负责", "管理", "规定", "文件", "我们", "他们", "这个", "那个", "这样"}
 
 

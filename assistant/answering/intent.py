@@ -43,18 +43,16 @@ _ELIGIBLE = re.compile(
 # Each metadata field: the names people use for it (the formal name first, from
 # META_FIELDS), and question frames that ask for it without naming it.
 FIELD_FORMS: dict[str, tuple[str, ...]] = {
-    "doc_number": ("文号", "发文字号", "文件号", "字号", "文件编号", "document number", "reference number"),
-    "issuer": ("发文机关", "发文单位", "发文部门", "发布机关", "发布单位", "issuing authority", "issuer"),
-    "signed_date": ("成文日期", "成文时间", "签发日期", "发布日期", "发布时间", "出台时间", "落款日期", "落款时间", "成文",
-                    "signing date", "date of issue", "date of writing", "written", "signed", "sign-off", "signature date"),
-    "printed_date": ("印发日期", "印发时间", "printing date", "printed on", "printed", "date of printing"),
-    "printing_office": ("印发机关", "印发单位", "printing office", "printed by", "which office"),
-    "addressees": ("主送机关", "主送单位", "主送", "addressees", "addressed to"),
-    "copy_to": ("抄送机关", "抄送单位", "抄送", "copied to", "cc"),
-    "publication": ("公开方式", "公开属性", "是否公开", "公开发布", "对外公开", "公开吗", "公开的还是", "公开还是", "还是内部", "public release", "publicly",
-                    "made public", "public or"),
-    "title": ("标题", "全称", "文件名", "文件名称", "名称", "title"),
-    "attachments": ("附件", "attachment", "annex"),
+    "doc_number": ("文号", "发文字号", "字号", "document number", "reference number"),
+    "issuer": ("发文机关", "发文单位", "issuer"),
+    "signed_date": ("成文日期", "成文时间", "发布时间", "落款日期", "成文", "date of writing", "written", "signed", "sign-off"),
+    "printed_date": ("印发日期", "印发时间", "printed"),
+    "printing_office": ("印发机关", "which office"),
+    "addressees": ("主送机关", "主送单位", "主送"),
+    "copy_to": ("抄送机关", "抄送单位", "抄送", "cc"),
+    "publication": ("公开方式", "公开属性", "是否公开", "公开发布", "对外公开", "公开吗", "公开的还是", "还是内部", "made public"),
+    "title": ("标题", "全称", "title"),
+    "attachments": ("附件",),
 }
 # Asking "when" (or naming a day), and the verbs of signing and of printing a document.
 _WHEN = r"(?:什么时候|啥时候|何时|哪天|哪年|哪一年|几月份?|几号|几月几[日号]|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])"
@@ -151,8 +149,8 @@ def need_of(question: str) -> str:
     return text if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", text)) >= 2 else ""
 
 
-_ENGLISH_ORGAN_WORDS = {"department", "bureau", "commission", "office", "of", "the", "and", "for", "what", "about",
-                        "s", "administration", "center", "centre", "committee", "people", "regional", "autonomous"}
+_ENGLISH_ORGAN_WORDS = {"department", "bureau", "office", "of", "the", "and", "for", "what", "about",
+                        "s", "center", "centre", "committee", "people", "regional", "autonomous"}
 
 
 def detect_kind(question: str, refs, departments, metadata, applicants, structure: bool) -> str:
