@@ -285,15 +285,25 @@ class Corpus:
         return self._cache[key]
 
 
-def dead_alternatives(pattern: str, flags: int, corpus: Corpus, whole: bool) -> list[tuple[int, int, int]]:
+def dead_alternatives(pattern: str, flags: int, corpus: Corpus, whole) -> list[tuple[int, int, int]]:
     """Dead alternatives as (start, end, pipe) offsets: the alternative and the one ``|`` to
-    remove with it. ``whole``: the literal is the whole pattern (else only its complete inner
-    groups are read)."""
+    remove with it. ``whole``: True when the literal is the whole pattern; False for a piece of
+    a concatenation (its complete inner groups are read, and the top-level alternatives between
+    two of its pipes); "last" for the last piece of a concatenation (also its tail after the
+    last pipe)."""
     try:
         root = parse_groups(pattern)
     except (ValueError, IndexError):
         return []
     out = []
+    if whole is not True:
+        if any(g.end is None for g in root.children) or _unbalanced(pattern):
+            return []
+        alts = root.alts
+        for n in range(1, len(alts) - (0 if whole == "last" else 1)):
+            s, e = alts[n]
+            if not corpus.matches(pattern[s:e], flags):
+                out.append((s, e, s - 1))
 
     def visit(group: Group, top: bool):
         if group.kind in ("look", "cond", "comment"):
@@ -316,8 +326,36 @@ def dead_alternatives(pattern: str, flags: int, corpus: Corpus, whole: bool) -> 
             if not any(alts[n][0] <= child.start < alts[n][1] for n in dead):
                 visit(child, False)
 
-    visit(root, True)
+    if whole is True:
+        visit(root, True)
+    else:
+        for n, (s, e) in enumerate(root.alts):
+            if not any(a <= s < b for a, b, _ in out):
+                for child in root.children:
+                    if s <= child.start < e:
+                        visit(child, False)
     return out
+
+
+def _unbalanced(piece: str) -> bool:
+    """A ``)`` closing a group opened outside the piece (or a group left open)."""
+    depth, escaped, in_class = 0, False, False
+    for char in piece:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return True
+    return depth != 0
 
 
 def _flags(node) -> int:
@@ -397,9 +435,12 @@ def regex_literals(path: Path):
         if isinstance(first, ast.Constant) and isinstance(first.value, str):
             found.append((first, flags, True))
         else:
+            last = first
+            while isinstance(last, ast.BinOp):
+                last = last.right
             for sub in ast.walk(first):
                 if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-                    found.append((sub, flags, False))
+                    found.append((sub, flags, "last" if sub is last and isinstance(first, ast.BinOp) else False))
     for name, flags in used.items():
         value = named[name]
         if isinstance(value, ast.Constant) and isinstance(value.value, str):

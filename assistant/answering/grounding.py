@@ -423,11 +423,6 @@ def _quantities(text: str) -> set[tuple[str, str]]:
     return {(number, unit or "") for number, unit in _STATED.findall(text)}
 
 
-def _numbers(text: str) -> set[str]:
-    """Numbers a text states (三年 → 3)."""
-    return {number for number, _ in _quantities(text)}
-
-
 _VERIFYING = re.compile(r"吗|么$|呢$|是不是|是否|对不对|对吧|对吗|有没有|能不能")
 _STRONG_PREMISE = re.compile(r"文件(?:里|中|上)?(?:说|规定|写|讲)|听说|既然")
 

@@ -65,8 +65,8 @@ _FIELD_FRAMES: dict[str, re.Pattern] = {
                               r"(?:啥时候|几月份?|几号|几月几[日号]|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])(?:签|出|发)的|"
                               r"(?:成文|落款).{0,6}(?:哪天|什么时候|几月|日期|时间)|"
                               r"when was .{0,40}(?:issued|signed)", re.IGNORECASE),
-    "printed_date": re.compile(_WHEN + r"[^，。？?、]{0,12}?" + _PRINTED + "|" + _PRINTED + r"[^，。？?、]{0,4}?(?:时间|日期|哪天|几号|几月|什么时候)|"
-                               r"印发于|到印发", re.IGNORECASE),
+    "printed_date": re.compile(_WHEN + r"[^，。？?、]{0,12}?" + _PRINTED + "|" + _PRINTED + r"[^，。？?、]{0,4}?(?:时间|日期|哪天|几号|几月|什么时候)"
+                               r"|到印发", re.IGNORECASE),
     "doc_number": re.compile(r"第?\d+号还是第?\d+号|(?:几|多少)号文", re.IGNORECASE),
     "publication": re.compile(r"公开(?!征求|招标|选拔|遴选|竞争)|内部文件|不予公开|能(?:不能)?转发", re.IGNORECASE),
     "addressees": re.compile(r"发给(?:谁|哪些|哪个)|下发给", re.IGNORECASE),
