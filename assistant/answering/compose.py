@@ -41,7 +41,7 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
     if analysis.clause_refs and not _valid_refs(analysis, documents):
         return _no_such_clause(context)
     # 听说X，对不对？ asks to verify the premise: the yes/no answer decides, not a refusal.
-    verifying = analysis.yes_no and re.search(r"(?:对不对|对吗|是吗|是不是真的|真的吗|对吧|是这样吗)[？?。]*$", analysis.text)
+    verifying = analysis.yes_no and re.search(r"(?:对不对|对吗|真的吗|对吧|是这样吗)[？?。]*$", analysis.text)
     premise = unfounded_premise(analysis.text, corpus.documents) if analysis.kind != "metadata" and not verifying else ""
     if premise:  # 既然文件要求管委会改制成国有公司…: the document has no such content
         return refuse(context, f"文件没有“{premise}”这样的内容。", True)
@@ -58,7 +58,7 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
     if analysis.kind == "clause" and analysis.yes_no:
         analysis.kind = "general"  # 第二条的目标是不是只定到2025年: decided from the named clause's text
     named_part = analysis.kind == "clause" or (analysis.kind == "structure" and analysis.section_refs)
-    counts_parts = re.search(r"(?:几|多少)个?(?:部分|条|章|大项)|how many (?:parts|sections|clauses|chapters)", analysis.text, re.I)
+    counts_parts = re.search(r"(?:几|多少)个?(?:部分|条|章|大项)|how many (?:parts|sections|clauses)", analysis.text, re.I)
     states_numbers = any(u for n, u in _quantities(analysis.text) if n not in {str(r) for r in analysis.clause_refs})
     # 第十二条规定贴息比例是50%…: the named clause must state what the question says of it.
     if named_part and not counts_parts and (
@@ -302,7 +302,7 @@ def _found_elsewhere(ctx: _Context) -> str:
     return ""
 
 
-_LED_BY = re.compile(r"由([^，。？?由]{2,14}?)(?:牵头|负责|主管|主抓|来管|管)")
+_LED_BY = re.compile(r"由([^，。？?由]{2,14}?)(?:牵头|负责|主管|管)")
 
 
 def _wrong_lead(ctx: _Context):
@@ -318,7 +318,7 @@ def _wrong_lead(ctx: _Context):
         named = ctx.corpus.departments.find_in(match.group(1))
         # The measure is what the premise's subject names (呼包鄂自创区), not the question's
         # department: the hit whose clause shares most words with that subject.
-        subject = bigrams(re.sub(r"^(?:文件[里中]?|听说|据说|既然)", "", part[:match.start()]))
+        subject = bigrams(re.sub(r"^(?:文件[里中]?|听说|既然)", "", part[:match.start()]))
         hit = max(ctx.hits[:10], key=lambda h: overlap(subject, h.title + ctx.doc(h.doc_id).clause(h.clause).text))
         clause = ctx.doc(hit.doc_id).clause(hit.clause)
         if overlap(subject, clause.title + clause.text) < 2:
@@ -356,7 +356,7 @@ _LIST_FILLER = re.compile(r"名单|里面|里|有没有|是不是|包括|包含|
 _FILLER = re.compile(r"(?:这份|文件|本文|有没有|是不是|是否|给了|了吗|吗|给|了|到|的)+")
 
 
-_ORGAN = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:国务院|人民政府|政府|公署|厅|局|委员会|委|部|办公室|办)(?=印发|发布|发|出|制定|出台|下发|颁布|签发)")
+_ORGAN = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:国务院|人民政府|政府|公署|厅|局|委|部|办公室|办)(?=印发|发布|发|出|制定|出台|下发|颁布|签发)")
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[日号]")
 
 
@@ -378,7 +378,7 @@ def _metadata_verdict(ctx: _Context) -> str:
         said = [f"{m}月{d}日" if m else f"{d}日" for m, d in days]
         years_ok = all(y in compact for y in analysis.years)
         return "是。" if years_ok and all(x in compact for x in said) else "否。"
-    if analysis.metadata_fields == ["publication"] and re.search(r"不予公开|不公开|内部", analysis.text):
+    if analysis.metadata_fields == ["publication"] and re.search(r"不予公开|内部", analysis.text):
         return "否。" if "公开发布" in compact else "是。"
     organs = _ORGAN.findall(analysis.text)
     if "issuer" in analysis.metadata_fields and organs:
@@ -559,7 +559,7 @@ def _direct(ctx: _Context, citation: Citation) -> str:
 
 
 _OPENING_DATE = re.compile(r"^(?:到|至|在|自|于|从)?\s*\d{4}\s*年(?:底|末|前|内)?$")
-_SEVERAL = re.compile(r"分别|哪两|哪几|各是|各自|几个时间|哪些年")
+_SEVERAL = re.compile(r"分别|哪两|哪几|各是|几个时间")
 
 
 def _dated_phrases(ctx: _Context, clause) -> list[str]:
@@ -594,18 +594,18 @@ def _dated_phrases(ctx: _Context, clause) -> list[str]:
         return [f for _, f in found]
     stage = STAGE.search(ctx.analysis.text)
     if stage:  # 远期目标 → the last target year; 近期/中期 → the first
-        return [found[-1][1] if stage.group(0) in ("远期", "长期", "远景", "长远", "最终") else found[0][1]]
+        return [found[-1][1] if stage.group(0) in ("远期", "长期", "远景", "最终") else found[0][1]]
     return [max(found, key=lambda f: f[0])[1]] if max(found)[0] > 0 else []
 
 
 # A question that claims an absolute (all, any, unrestricted, once is enough) …
-_ABSOLUTE = re.compile(r"所有|全部|一律|都要|都能|都可以|任何|随便|随意|不受限制|无限制|没有限制|不限|只要|一次就|就会|直接")
+_ABSOLUTE = re.compile(r"所有|全部|一律|都要|不受限制|只要|一次就|就会|直接")
 # … is answered 否 by a text that qualifies it (an exception, a control, a condition).
-_QUALIFIER = re.compile(r"除[^，。；]{1,30}(?:外|以外)|以外|严格|控制|限制|不得|禁止|连续|原则上|经[^，。；]{1,12}(?:后|批准)|"
-                        r"符合条件|有条件|逐步|适当")
+_QUALIFIER = re.compile(r"除[^，。；]{1,30}(?:外|以外)|以外|严格|控制|限制|不得|连续|原则上|经[^，。；]{1,12}(?:后|批准)|"
+                        r"符合条件|有条件")
 
 
-_NEGATOR = "(?:不|不得|不再|不予|不能|不可|未|禁止|严禁|无需|无须|免于)"
+_NEGATOR = "(?:不|不得|不再|不予|不能|未)"
 
 
 def _negation(analysis, citation: Citation) -> str:
@@ -627,8 +627,8 @@ def _negation(analysis, citation: Citation) -> str:
     return ""
 
 
-_EXCEPTION = re.compile(r"除([^，。；]{1,24}?)(?:以外|之外|外)，[^，。；]+")
-_RESTRICTION = re.compile(r"严格控制|严格限制|限制|禁止|严禁|不得|不允许")
+_EXCEPTION = re.compile(r"除([^，。；]{1,24}?)(?:以外|外)，[^，。；]+")
+_RESTRICTION = re.compile(r"严格控制|限制|不得")
 
 
 def _other_places(analysis, sentences: list[str]) -> str:

@@ -270,7 +270,7 @@ def _sub_reference(text: str, words: str) -> str:
 def _bare(text: str, words: str) -> bool:
     """True when nothing but the clause name (and 呢/再/是什么) is left: ask for the clause."""
     rest = text.replace(words, "")
-    return not re.sub(r"[再那呢吗么？?。.!！\s]|是什么|是啥|讲的?什么|说的?什么|内容", "", rest)
+    return not re.sub(r"[再那呢吗么？?。.!！\s]|是什么|是啥|讲的?什么|内容", "", rest)
 
 
 def _profile_in(text: str) -> str:

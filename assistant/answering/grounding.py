@@ -31,33 +31,32 @@ SENTENCE_OVERLAP = 2
 TYPED_RATIO = 0.85  # dev: 0.85–0.9 equal, 0.8 answers an out-of-scope deadline
 
 _ASKS = {
-    "quantity": re.compile(r"多少|(?<![哪好这那十数])几(?:家|个|次|年|项|成|倍|万|千|百|所|种|批|类)|比例|比率|金额|额度|上限|下限|税率|利率|费率|多少钱|"
-                           r"百分之|多大|多高|多长|(?:租金|费用|收费|价格|补贴|奖励|资助|补助|奖补|扶持资金)(?:标准|金额|数额|额度|多少)|"
-                           r"怎么算|如何计算|怎么计算|how much|how many|what percentage|\brate\b|amount",
+    "quantity": re.compile(r"多少|(?<![哪好这那十数])几(?:家|个|次|年|项|成|倍|万|千|百|所|种|批|类)|比例|金额|额度|上限|税率|利率|多少钱|"
+                           r"百分之|多大|多高|多长|(?:租金|费用|收费|价格|补贴|奖励|资助|补助)(?:标准|金额|数额|额度|多少)|"
+                           r"怎么算|how much|how many|\brate\b|amount",
                            re.IGNORECASE),
-    "time": re.compile(r"什么时候|何时|哪年|哪一年|哪天|几月|哪个?月|截止|期限|多久|多长时间|时间表|when\b|deadline|by what year|how long",
+    "time": re.compile(r"什么时候|何时|哪年|哪一年|哪天|几月|截止|期限|多久|多长时间|when\b|deadline|how long",
                        re.IGNORECASE),
-    "criteria": re.compile(r"认定(?:标准|条件)|认定.{0,6}(?:条件|标准|要求)|(?:满足|符合|具备|需要|要有|得有)(?:哪些|什么|啥)(?:条件|要求|资格)|申请条件|申报条件|"
-                           r"(?:条件|门槛|资格)是什么|什么样的.{0,6}(?:才能|可以)|"
-                           r"资格条件|门槛|评(?:定|审)标准|criteria|requirements? for|qualif(?:y|ication) criteria",
+    "criteria": re.compile(r"认定(?:标准|条件)|认定.{0,6}(?:条件|标准|要求)|(?:满足|符合|具备|需要|要有)(?:哪些|什么|啥)(?:条件|要求|资格)|申报条件|"
+                           r"(?:条件|门槛|资格)是什么"
+                           r"|门槛|评(?:定|审)标准",
                            re.IGNORECASE),
-    "procedure": re.compile(r"(?:怎么|如何|怎样|咋)(?:申请|申报|办理|操作|评价|入库|认定|备案|登记|兑现|领取|报名)|"
-                            r"申请流程|申报流程|办理流程|申请程序|流程是|步骤|(?:什么|哪些|啥)(?:程序|流程|手续)|在哪(?:里|儿)?(?:办|申请|申报)|去哪(?:里|儿)?(?:申请|办理|申报|办)|"
-                            r"how (?:do|can) (?:i|we) apply|application process", re.IGNORECASE),
-    "materials": re.compile(r"(?:什么|哪些|啥).{0,2}材料|提交.{0,4}材料|材料.{0,4}(?:什么|哪些|啥)|准备.{0,4}材料|"
-                            r"what (?:documents|materials)", re.IGNORECASE),
-    "contact": re.compile(r"电话|联系方式|地址|网址|邮箱|热线|窗口|联系人|phone|email|address|website|contact", re.IGNORECASE),
+    "procedure": re.compile(r"(?:怎么|如何|怎样|咋)(?:申请|申报|操作|评价|入库|认定|备案|登记|兑现|报名)|"
+                            r"申请流程|申报流程|流程是|(?:什么|哪些|啥)(?:程序|流程|手续)|在哪(?:里|儿)?(?:办|申请|申报)|去哪(?:里|儿)?(?:申请|申报|办)",
+                            re.IGNORECASE),
+    "materials": re.compile(r"(?:什么|哪些|啥).{0,2}材料|提交.{0,4}材料|准备.{0,4}材料", re.IGNORECASE),
+    "contact": re.compile(r"电话|联系方式|地址|窗口|联系人|address", re.IGNORECASE),
     # Named people and live information: a policy text holds neither.
-    "person": re.compile(r"(?:主席|书记|省长|市长|盟长|厅长|局长|主任|负责人|领导)(?:是谁|叫什么)|哪位领导|哪个领导|谁签的字|谁签发的|"
-                         r"(?:主任|厅长|局长|书记)[^，。？?]{0,4}(?:什么级别|几级|级别)|who is the (?:governor|mayor|director|head|chairman)",
+    "person": re.compile(r"(?:主席|厅长|主任|领导)(?:是谁|叫什么)|哪位领导|"
+                         r"(?:主任|厅长)[^，。？?]{0,4}(?:什么级别|级别)",
                          re.IGNORECASE),
-    "live": re.compile(r"天气|气温|下雨|下雪|股价|汇率|票价|新闻|(?:今天|明天)(?:的)?(?:天气|新闻|几号|星期|是几)|现在几点|最新|"
-                       r"(?:现在|目前|当前|如今|截至目前|至今)[^，。？?]{0,8}?(?:已经|实际|一共|总共|共)?(?:有|共有|已有|建了|建成)?(?:多少|几)|"
-                       r"weather|forecast|stock price|exchange rate",
+    "live": re.compile(r"天气|气温|下雪|新闻|(?:今天|明天)(?:的)?(?:天气|新闻|几号|星期|是几)|现在几点|最新|"
+                       r"(?:现在|当前|至今)[^，。？?]{0,8}?(?:已经|实际|一共|总共|共)?(?:有|共有|建了|建成)?(?:多少|几)|"
+                       r"weather|exchange rate",
                        re.IGNORECASE),
     # Instructions aimed at the assistant rather than questions about the document.
-    "instruction": re.compile(r"忽略.{0,10}(?:规则|指令|要求|设定|提示)|(?:输出|打印|列出|导出).{0,4}(?:全部|所有|整个)(?:文件|内容|数据|条款)|"
-                              r"系统提示|提示词|ignore (?:all |the )?(?:previous|above|prior) (?:instructions|rules)|system prompt",
+    "instruction": re.compile(r"忽略.{0,10}(?:规则|要求|设定)|(?:输出).{0,4}(?:全部|所有|整个)(?:文件|内容|数据|条款)"
+                              r"|ignore (?:all |the )?(?:previous|above) (?:instructions|rules)",
                               re.IGNORECASE),
 }
 _REASONS = {"quantity": "文件没有规定相关的具体数额、比例或标准。", "time": "文件没有规定相关的具体时间。",
@@ -76,8 +75,8 @@ _ENUMERATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff“”]{2,}){
 _COUNTING_LIST = re.compile(r"哪几|有几|几(?:个|家|类|种|项)")
 
 
-_INDEFINITE = re.compile(r"有没有|能不能|可不可以|可以.{0,12}吗|是否|吗[？?。]*$|([\u4e00-\u9fff]{1,2})不\1")
-_QUANTITY_WORDS = re.compile(r"多少|比例|比率|金额|额度|上限|下限|百分之|标准|how much|how many", re.IGNORECASE)
+_INDEFINITE = re.compile(r"有没有|能不能|可以.{0,12}吗|是否|吗[？?。]*$|([\u4e00-\u9fff]{1,2})不\1")
+_QUANTITY_WORDS = re.compile(r"多少|比例|金额|额度|上限|百分之|标准|how much|how many", re.IGNORECASE)
 
 
 def asked_types(question: str) -> list[str]:
@@ -212,12 +211,12 @@ _LIST_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4})(?:有|是|包括|包含)?哪(
 
 
 # What a question presents as the document's content: 既然文件要求…, 文件第五部分讲的…, 听说…
-_PREMISE = re.compile(r"(?:既然|听说|据说)?(?:文件(?:(?!有没有|是否|是不是|有无|哪)[^，。？?]){0,8}?"
-                      r"(?:要求|规定|提到|说|讲的|写的|明确)|既然|听说|据说)(?:了|的)?([^，。？?！!]{4,30})")
+_PREMISE = re.compile(r"(?:既然|听说)?(?:文件(?:(?!有没有|是否|是不是|有无|哪)[^，。？?]){0,8}?"
+                      r"(?:要求|规定|提到|说|讲的|写的|明确)|既然|听说)(?:了|的)?([^，。？?！!]{4,30})")
 # Words that make a phrase a question (where a premise ends; which phrases of a long question ask).
-_ASKING = re.compile(r"怎么|怎样|如何|什么|啥|咋|哪|多少|几|吗|呢|么$|能否|是否|能不能|可不可以|有没有|是不是|对不对|对吧|来着")
+_ASKING = re.compile(r"怎么|怎样|如何|什么|啥|咋|哪|多少|几|吗|呢|么$|是否|能不能|有没有|是不是|对不对|对吧|来着")
 # Words too general to tell whether a premise is the document's.
-_FUNCTION_WORDS = {"包括", "部分", "每个", "可以", "不能", "能够", "年前", "以上", "以下", "要求", "一些", "这样", "那样"}
+_FUNCTION_WORDS = {"包括", "部分", "每个", "可以", "不能", "年前", "以上", "以下", "要求", "这样", "那样"}
 
 
 def unfounded_premise(question: str, documents) -> str:
@@ -249,8 +248,8 @@ def unfounded_premise(question: str, documents) -> str:
 
 _COPULA = re.compile(r"(?:是不是|是否|(?<![不还只就总也都])是)([^，,；;？?。！!是]{1,20}?)(?:的)?(?:吗|么|呢)?[？?。！!]*$")
 # 文件有没有规定每年评价一次: asks what the text states, like a copula question.
-_STATES = re.compile(r"(?:有没有|是否|是不是|有无)(?:规定|提到|说|明确|要求|写)(?:过|了)?([^，,；;？?。！!]{2,24})")
-_NOT_CONTENT = {"拿到", "得到", "获得", "享受", "提到", "这类", "这种", "那种", "真的", "确实", "只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "能够", "需要", "应该", "给予",
+_STATES = re.compile(r"(?:有没有|是否|是不是)(?:规定|提到|说|明确|要求|写)(?:过|了)?([^，,；;？?。！!]{2,24})")
+_NOT_CONTENT = {"拿到", "得到", "获得", "享受", "提到", "这类", "这种", "那种", "真的", "只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "需要", "应该", "给予",
                 "支持", "鼓励", "负责", "管理", "规定", "文件", "我们", "他们", "这个", "那个", "这样"}
 
 
@@ -294,7 +293,7 @@ def _names_instances(noun: str, text: str) -> bool:
 
     if re.match(r"园区|高新区|开发区|园", noun):  # 哪几个园区: named zones
         return len(set(re.findall(r"[\u4e00-\u9fff]{2,8}?(?:国家级)?高新区", text))) >= 2
-    return bool(re.match(r"城市|盟市|地区|地方|省份|省区|城|市", noun)) and len(places_named(text)) >= 2
+    return bool(re.match(r"城市|盟市|地区|地方|城|市", noun)) and len(places_named(text)) >= 2
 
 
 def _listed_noun(text: str) -> str:
@@ -306,7 +305,7 @@ def _listed_noun(text: str) -> str:
 
 
 # Stages of a plan's targets: the earliest target year is the near/mid-term one, the last the long-term.
-STAGE = re.compile(r"近期|短期|中期|远期|长期|远景|长远|最终")
+STAGE = re.compile(r"近期|中期|远期|长期|远景|最终")
 
 
 def _read_with(kind: str, title: str, sentence: str, clause_text: str) -> str:
@@ -424,17 +423,12 @@ def _quantities(text: str) -> set[tuple[str, str]]:
     return {(number, unit or "") for number, unit in _STATED.findall(text)}
 
 
-def _numbers(text: str) -> set[str]:
-    """Numbers a text states (三年 → 3)."""
-    return {number for number, _ in _quantities(text)}
-
-
 _VERIFYING = re.compile(r"吗|么$|呢$|是不是|是否|对不对|对吧|对吗|有没有|能不能")
-_STRONG_PREMISE = re.compile(r"文件(?:里|中|上)?(?:说|规定|写|讲)|听说|据说|既然")
+_STRONG_PREMISE = re.compile(r"文件(?:里|中|上)?(?:说|规定|写|讲)|听说|既然")
 
 
-_PREMISE_MARK = re.compile(r"听说|据说|既然|文件|规定|要求|政策说")
-_PERSON = re.compile(r"我|咱|俺|他们|她们|本公司|我司|我公司|我单位|本单位|我厂")
+_PREMISE_MARK = re.compile(r"听说|既然|文件|规定|要求")
+_PERSON = re.compile(r"我|咱|俺|他们|我司")
 
 
 def _without_descriptions(question: str) -> str:
@@ -480,7 +474,7 @@ def _unstated_numbers(analysis, hits, documents, corpus_documents=None) -> tuple
     for number in analysis.doc_numbers:  # a 文号's digits are no quantity
         text = text.replace(number, " ")
     text = re.sub(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", text)
-    text = re.sub(r"(?:发|字|函)\s*\d+\s*号", " ", text)  # 内政发13号文
+    text = re.sub(r"(?:发|字)\s*\d+\s*号", " ", text)  # 内政发13号文
     # 赤峰、通辽两个高新区: a count summing up the question's own list is no premise.
     text = re.sub(r"((?:[\u4e00-\u9fff]{1,8}、)+[\u4e00-\u9fff]{1,8})[一二两三四五六七八九十\d]+(?:个|家|项|所|条)", r"\1", text)
     # The question's own framing is no premise: 哪两个年份, 分了两个阶段, 三个方面.
@@ -525,7 +519,7 @@ def other_document(analysis, documents, any_question: bool = False) -> str:
     return ""
 
 
-_POLICY_OF = "(?:的|市的|省的|地区的)?[^，。？?]{0,8}(?:政策|补贴|规定|办法|措施|标准|优惠)"
+_POLICY_OF = "(?:的|市的|地区的)?[^，。？?]{0,8}(?:政策|补贴|规定|办法|措施|标准|优惠)"
 
 
 def _foreign_policy(analysis, documents) -> str:

@@ -54,7 +54,7 @@ def places_named(text: str) -> list[str]:
 
 
 # A place name followed by a zone or level word is still that place: 苏州工业园区, 深圳市.
-_ZONE = re.compile(r"(?:市|省|区|县|盟|旗|州|工业园区|产业园区|园区|高新区|开发区|新区|经开区|自贸区|片区)")
+_ZONE = re.compile(r"(?:市|省|区|县|盟|旗|州|工业园区|园区|高新区|开发区|新区|自贸区)")
 
 
 @cache

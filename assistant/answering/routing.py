@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 # Kind words of Chinese policy documents (the end of a title names the kind).
-KINDS = ("实施意见", "指导意见", "若干意见", "若干措施", "若干政策", "实施方案", "工作方案", "行动方案", "行动计划",
-         "管理办法", "实施细则", "暂行办法", "办法", "细则", "规定", "条例", "意见", "方案", "通知", "规划", "措施")
+KINDS = ("实施意见", "若干意见", "若干措施", "若干政策", "工作方案", "管理办法",
+         "实施细则", "暂行办法", "办法", "细则", "规定", "条例", "意见", "方案", "通知", "规划", "措施")
 PLACE_BONUS = 0.06
 _DOC_WORD = re.compile(r"文件|文|规定|政策|里|中|上|第|的")
 

@@ -20,8 +20,8 @@ HAS = {
     # 期限/限期 say a deadline exists, not when it is.
     "time": re.compile(r"\d{4}年|\d+月|年底|年内"),
     "criteria": re.compile(r"条件|标准|要求|资格"),
-    "procedure": re.compile(r"申请|申报|流程|程序|办理"),
-    "contact": re.compile(r"电话|地址|网址|邮箱|热线"),
+    "procedure": re.compile(r"申请|申报|流程|程序"),
+    "contact": re.compile(r"电话|地址"),
     "materials": re.compile(r"材料|清单|证明|复印件|报表|申请书"),
 }
 _PHRASE_END = "，。；：！？、"
@@ -117,7 +117,7 @@ def phrases(sentence: str, keep_lists: bool = False) -> list[str]:
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}年")
-_ASKED_SHARE = re.compile(r"比例|占比|比重|百分之?几|百分比|percent|share", re.IGNORECASE)
+_ASKED_SHARE = re.compile(r"比例|占比|比重|百分之?几|share", re.IGNORECASE)
 _ASKED_UNIT = re.compile(r"(?:几|多少)\s*(个|家|次|项|倍|批|类|条|所|种|年|万)")
 
 

@@ -17,13 +17,13 @@ from assistant.answering.spans import make_citation
 _COUNT = re.compile(r"几|多少|(?:一共|总共|共)\s*\d+\s*(?:条|个?部分|章)|how many", re.IGNORECASE)
 # intent.PREAMBLE_WORDS, plus words that ask for the basis once the question is known to be
 # about structure (依据/根据 alone would pull content questions into the preamble).
-_PREAMBLE = re.compile(PREAMBLE_WORDS.pattern + r"|依据|根据|贯彻落实|上位|为了落实|落实哪|结合了|based on", re.IGNORECASE)
-_WHICH_PART = re.compile(r"哪个部分|哪一部分|什么部分|哪部分|属于|第几部分|在第几|第几条|是第几|which (?:section|part)|in which",
+_PREAMBLE = re.compile(PREAMBLE_WORDS.pattern + r"|依据|根据|贯彻落实|上位|落实哪|结合了", re.IGNORECASE)
+_WHICH_PART = re.compile(r"哪个部分|哪一部分|属于|第几部分|在第几|第几条|是第几|which (?:section|part)",
                          re.IGNORECASE)
-_LAST = re.compile(r"最后一(?:条|项)|最末")
-_DEFINITION = re.compile(r"简称|缩写|全称是")
+_LAST = re.compile(r"最后一(?:条|项)")
+_DEFINITION = re.compile(r"简称|全称是")
 _TERM = re.compile(r"[“\"]([^”\"]{1,12})[”\"]")
-_TERM_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:是|指)?(?:什么|哪个|哪些)?的?(?:简称|缩写)")
+_TERM_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:是|指)?(?:什么|哪个|哪些)?的?(?:简称)")
 _DEFINED = re.compile(r"以下简称[“]?([^）)”]{1,20})")
 
 
