@@ -489,9 +489,17 @@ def chat(as_json, doc_ids):
               help="The dev refusal-threshold table (one more pass over dev).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Folder for report.md and report.png (default: eval/).")
-def eval_cmd(gate, split, questions, modes, calibrate, out):
+@click.option("--leaks", is_flag=True,
+              help="Only list test-split wording found in tracked code, tests or docs (no model); exit 1 if any.")
+def eval_cmd(gate, split, questions, modes, calibrate, out, leaks):
     """Evaluate on the frozen gold splits (dev | test side by side); write eval/report.md."""
     from pathlib import Path
+
+    if leaks:
+        from assistant.config import REPO_ROOT
+        from assistant.evaluation.leaks import main as leaks_main
+
+        sys.exit(leaks_main([str(REPO_ROOT)]))
 
     from assistant.evaluation.evaluate import ALL_MODES, evaluate
     from assistant.evaluation.gate import gate_failures

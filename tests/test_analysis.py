@@ -79,8 +79,8 @@ def test_place_scope_follows_jurisdiction(document):
 
 def test_typos_are_corrected_to_corpus_terms_only(corpus):
     lexicon = lexicon_for(corpus, base_jieba())
-    assert lexicon.correct("福化器归谁管") == {"福化器": "孵化器"}
-    assert lexicon.correct("人设厅负责什么") == {"人设厅": "人社厅"}
+    assert lexicon.correct("敷化器归谁管") == {"敷化器": "孵化器"}
+    assert lexicon.correct("人射厅负责什么") == {"人射厅": "人社厅"}
     assert lexicon.correct("哪个部门负责孵化器") == {}  # 哪个 is a word: 个部门 is not a typo
     assert lexicon.correct("天气怎么样") == {}
 

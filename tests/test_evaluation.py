@@ -381,3 +381,71 @@ def test_evaluate_runs_the_extra_documents_in_a_temp_corpus(tmp_path, fake_assis
     assert {"with_docs.stability", "with_docs.answer_recall@1_delta", "multidoc.answer_recall@1"} <= set(metrics)
     assert metrics["multidoc.questions"] == 1 and metrics["n/with_docs.answer_recall@1"] == 1
     assert sorted(p.name for p in (REPO_ROOT / "corpus").iterdir()) == before  # the temp corpus was a copy
+
+
+# -- facts in the direct answer, departments said, verdicts ---------------------------------
+
+
+def test_facts_are_scored_in_the_direct_text_and_facts_answer_in_the_whole_answer():
+    row = gold(facts=["5家以上"])
+    below = answer(citation(), text="到2025年。\n\n> 高新区达到5家以上。", direct="到2025年。")
+    checks = m.score_question(row, below)
+    assert checks["facts"] == 0.0 and checks["facts_answer"] == 1.0 and checks["correct"] == 0.0
+    said = m.score_question(row, answer(citation(), text="达到5家\n以上。", direct="达到 5家以上。"))
+    assert said["facts"] == 1.0 and said["facts_answer"] == 1.0
+    meta = gold(category="metadata", answer_type="metadata", clauses=[], facts=["内政发〔2021〕13号"])
+    whole = m.score_question(meta, answer(text="文号：内政发〔2021〕13号", direct="见下。"))
+    assert whole["metadata_accuracy"] == 1.0 and whole["facts"] == 0.0  # metadata: the whole answer
+    reasons = m.failure_reasons(row, checks, below, None)
+    assert any("direct answer lacks facts ['5家以上'] (only further down" in r for r in reasons)
+
+
+def test_departments_are_what_the_direct_text_names_else_the_first_citation():
+    row = gold(departments=["自治区科技厅"])
+    cited = citation(departments=["自治区科技厅", "自治区财政厅"])
+    # The direct text names only 科技厅 (core name): exact, although the clause lists two.
+    named = m.score_question(row, answer(cited, direct="由自治区科技厅负责。"))
+    assert named["department_exact"] == 1.0 and named["department_f1"] == 1.0
+    core = m.score_question(row, answer(cited, direct="科技厅牵头。"))
+    assert core["department_exact"] == 1.0
+    both = m.score_question(row, answer(cited, direct="科技厅、财政厅负责。"))
+    assert both["department_exact"] == 0.0 and both["department_f1"] == pytest.approx(2 / 3)
+    silent = m.score_question(row, answer(cited, direct="见第（一）条。"))  # names none: the citation's
+    assert silent["department_exact"] == 0.0 and silent["department_f1"] == pytest.approx(2 / 3)
+    assert m.score_question(row, answer(refused=True, direct="科技厅"))["department_f1"] == 0.0
+
+
+@pytest.mark.parametrize("expected,direct,refused,wrong,unfounded", [
+    ("yes", "是。", False, 0.0, None),
+    ("yes", "否，文件没有……", False, 1.0, None),
+    ("yes", "文件未明确。", False, 0.0, None),  # not a verdict: not wrong (yes_no_accuracy fails it)
+    ("no", "**是**，", False, 1.0, None),
+    ("no", "是否……", False, 0.0, None),
+    ("no", "否。", False, 0.0, None),
+    ("not_stated", "是。", False, None, 1.0),
+    ("not_stated", "否。", False, None, 1.0),
+    ("not_stated", "文件未明确。", False, None, 0.0),
+    ("not_stated", "是。", True, None, 0.0),  # a refusal gives no verdict
+])
+def test_wrong_and_unfounded_verdicts(expected, direct, refused, wrong, unfounded):
+    row = gold(category="yes_no", answer_type="yes_no", yes_no=expected)
+    checks = m.score_question(row, answer(citation(), direct=direct, refused=refused))
+    assert checks.get("wrong_verdict") == wrong and checks.get("unfounded_verdict") == unfounded
+    assert {"wrong_verdict", "unfounded_verdict"} <= m.LOWER_IS_BETTER
+
+
+def test_verdict_rates_are_aggregated_reported_and_gated(sources):
+    rows = [gold(qid="a", category="yes_no", answer_type="yes_no", yes_no="yes"),
+            gold(qid="b", category="yes_no", answer_type="yes_no", yes_no="not_stated", doc_id=None, clauses=[],
+                 out_of_scope=True)]
+    runs = {"a": QuestionRun("a", answer(citation(), direct="否。"), {"hybrid": [(DOC, 1)]}),
+            "b": QuestionRun("b", answer(citation(), direct="是。"), {"hybrid": []})}
+    result = score_split("test", rows, runs, sources)
+    assert result.metrics["wrong_verdict"] == 1.0 and result.metrics["unfounded_verdict"] == 1.0
+    reasons = {f["qid"]: " ".join(f["reasons"]) for f in result.failures}
+    assert "wrong verdict: says no" in reasons["a"] and "unfounded verdict: says yes" in reasons["b"]
+    failures = gate_failures(result.metrics)
+    assert any(f.startswith("wrong_verdict = 1.000 (needs ≤") for f in failures)
+    assert any(f.startswith("unfounded_verdict = 1.000 (needs ≤") for f in failures)
+    text = "\n".join(render(EvalResult({"test": result}, info={"sources": {}})))
+    assert "| wrong_verdict |" in text and "**facts_answer**" in text and "**unfounded_verdict**" in text

@@ -1,7 +1,7 @@
 """Typo tolerance for the corpus's own terms: homophones and one wrong character.
 
-People type Chinese by pinyin, so the usual typo is a homophone (福化器 for 孵化器, 科技今融
-for 科技金融, 人设厅 for 人社厅): a string that is neither in the corpus nor a word of the
+People type Chinese by pinyin, so the usual typo is a homophone (敷化器 for 孵化器, 科技近融
+for 科技金融, 人射厅 for 人社厅): a string that is neither in the corpus nor a word of the
 general dictionary but sounds exactly like a stretch of corpus text. Department names also
 get edit distance 1 (人杜厅 → 人社厅). A correction replaces the typo before retrieval and is
 reported in the analysis; a real word is never "corrected".

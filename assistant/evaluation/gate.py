@@ -1,51 +1,61 @@
 """The gate: minimum numbers on the *test* split that CI accepts (``assistant eval --gate``).
 
 Every headline metric has a floor here (one place); a metric that is missing from the
-test results fails the gate too, because then no test question measures it. Floors are
-set from dev results only; nobody tunes against test.
+test results fails the gate too, because then no test question measures it. Floors come
+from the issue's targets and past test runs, never from tuning against test.
 
-The floors are regression floors under the first measured test run (see the comment on
-FLOORS); the dev column is where tuning happens.
+Each floor is the issue's target, or a regression floor where the target has never been
+reached on test (see the comment on FLOORS); the dev column is where tuning happens.
 """
 
 from __future__ import annotations
 
 # metric -> ("min", x): the value must be >= x;  ("max", x): the value must be <= x.
 FLOORS: dict[str, tuple[str, float]] = {
-    # Regression floors: a few points under the test run of the current answer layer
-    # (eval/report.md, 2026-11-28: 466 test questions), for machine differences (onnx int8 vs
-    # float32 queries on AVX2) and small categories (one metadata question is 0.04). Set from
-    # that run's numbers, never by tuning on test.
+    # Policy. Each floor is the issue's target for that metric: every check >= 0.90; first
+    # citation (answer_recall@1) >= 0.93; wrong verdicts <= 0.03; false refusals <= 0.03;
+    # refusal accuracy >= 0.90; the direct answer holds the fact (facts) >= 0.80; dialogue last
+    # turn >= 0.90. A metric whose test value has never reached its target (best test value
+    # in the history of eval/report.md) has a regression floor instead — a few points under
+    # its best test run, for machine differences and small categories — and its line says
+    # "regression floor: target X not yet reached". Floors are never tuned against test.
+    # PLACEHOLDER marks a metric whose definition changed on 2026-12-02 (facts scored on the
+    # direct text, departments on what the answer names, the two verdict rates): its number is
+    # the target only until the lead engineer sets it from a full run under the new definitions.
     # seed document (eval/gold/seed_test.jsonl)
     "search_recall@1": ("min", 0.90),
-    "search_recall@3": ("min", 0.93),
-    "search_mrr": ("min", 0.92),
-    "answer_recall@1": ("min", 0.91),
-    "facts": ("min", 0.88),
-    "metadata_accuracy": ("min", 0.75),
-    "department_exact": ("min", 0.93),
-    "department_f1": ("min", 0.93),
+    "search_recall@3": ("min", 0.90),
+    "search_mrr": ("min", 0.90),
+    "answer_recall@1": ("min", 0.93),
+    "facts": ("min", 0.80),  # PLACEHOLDER (new definition: in the direct text); target 0.80
+    "facts_answer": ("min", 0.90),  # the old whole-answer facts check (best test 0.933)
+    "metadata_accuracy": ("min", 0.75),  # regression floor: target 0.90 not yet reached (best test 0.857)
+    "department_exact": ("min", 0.90),  # PLACEHOLDER (new definition: departments the answer names)
+    "department_f1": ("min", 0.90),  # PLACEHOLDER (new definition, as department_exact)
     "clause_set_f1": ("min", 0.90),
-    "refusal_accuracy": ("min", 0.84),
-    "false_refusal_rate": ("max", 0.05),
-    "yes_no_accuracy": ("min", 0.72),
+    "refusal_accuracy": ("min", 0.90),
+    "false_refusal_rate": ("max", 0.03),
+    "yes_no_accuracy": ("min", 0.72),  # regression floor: target 0.90 not yet reached (best test 0.811)
+    "wrong_verdict": ("max", 0.03),  # PLACEHOLDER (new metric); target 0.03
+    "unfounded_verdict": ("max", 0.10),  # PLACEHOLDER (new metric; the issue names no target: 1 - 0.90)
     "quote_integrity": ("min", 1.0),
     "blockquote_verbatim": ("min", 1.0),
-    "correct": ("min", 0.86),
+    "correct": ("min", 0.90),  # PLACEHOLDER: now includes facts on the direct text (best test 0.916 before)
     # the seed questions again with eval/docs/* (three more documents) in the corpus: answers
     # about the first document must barely move (questions naming no document may fairly be
     # answered from a new one that covers them)
-    "with_docs.answer_recall@1_delta": ("min", -0.06),
-    "with_docs.stability": ("min", 0.88),
+    "with_docs.answer_recall@1_delta": ("min", -0.06),  # no target in the issue: regression floor
+    "with_docs.stability": ("min", 0.90),
     "with_docs.quote_integrity": ("min", 1.0),
     # questions about the extra documents (eval/gold/multidoc_test.jsonl)
-    "multidoc.answer_recall@1": ("min", 0.82),
-    "multidoc.facts": ("min", 0.76),
-    "multidoc.refusal_accuracy": ("min", 0.25),
-    "multidoc.false_refusal_rate": ("max", 0.12),
+    "multidoc.answer_recall@1": ("min", 0.82),  # regression floor: target 0.93 not yet reached (best test 0.923)
+    "multidoc.facts": ("min", 0.80),  # PLACEHOLDER (new definition: in the direct text); target 0.80
+    "multidoc.facts_answer": ("min", 0.90),  # the old whole-answer check (best test 0.935)
+    "multidoc.refusal_accuracy": ("min", 0.25),  # regression floor: target 0.90 not yet reached (best test 0.500)
+    "multidoc.false_refusal_rate": ("max", 0.03),
     "multidoc.quote_integrity": ("min", 1.0),
     # multi-turn dialogues (eval/dialogues/test.jsonl)
-    "dialogue.last_turn_accuracy": ("min", 0.88),
+    "dialogue.last_turn_accuracy": ("min", 0.90),
 }
 
 

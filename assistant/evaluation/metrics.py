@@ -11,9 +11,19 @@ Definitions (the report repeats them):
 * ``search_recall@k`` — a gold (doc_id, clause) is among the first k search hits;
   ``search_mrr`` — 1/rank of the first gold hit (0 if none in the list).
 * ``answer_recall@1`` — the answer's first citation is a gold (doc_id, clause).
-* ``facts`` — every gold fact occurs in the answer text, after removing all whitespace.
-* ``department_exact`` / ``department_f1`` — set of the first citation's departments vs
-  the gold departments written in the gold row (never vs the clause the answer picked).
+* ``facts`` — every gold fact occurs in the answer's ``direct`` text (the one or two
+  sentences that answer the question), after removing all whitespace: the fact must be
+  *said*, not merely quoted somewhere below. A dict without a ``direct`` key (an old stored
+  answer) falls back to the whole answer. ``facts_answer`` — the older, looser check: every
+  gold fact occurs anywhere in the whole Markdown answer (direct answer, quotes, evidence).
+* ``department_exact`` / ``department_f1`` — the departments the answer *says* vs the gold
+  departments written in the gold row (never vs the clause the answer picked). What the
+  answer says: the candidate names — the gold departments and the first citation's
+  (normalised) departments — that the ``direct`` text names, by full name or by
+  :func:`~assistant.ingest.departments.core_name` (自治区科技厅 is named by 科技厅), whitespace
+  removed; when the direct text names none of them, the first citation's departments. A
+  refusal scores 0. (A core name is matched as a plain substring, so a generic core such
+  as 人民政府 can match another body's name; the candidates are few, so this is rare.)
 * ``clause_set_f1`` — department_tasks/joint questions: F1 of the cited (doc_id, clause)
   set vs the gold set.
 * ``refusal_accuracy`` — out-of-scope questions refused; ``false_refusal_rate`` —
@@ -21,11 +31,19 @@ Definitions (the report repeats them):
 * ``yes_no_accuracy`` — the direct answer (``direct``, else ``answer``) with leading
   Markdown removed starts with 是 (yes, but not 是否) / 否 (no) / one of
   :data:`NOT_STATED_PREFIXES` or is a refusal (not_stated).
-* ``metadata_accuracy`` — ``facts`` on answer_type metadata questions.
+* ``wrong_verdict`` — yes/no questions whose gold is yes or no: 1 when the direct answer
+  states the opposite verdict (leads with 否 for a yes, with 是 — not 是否 — for a no), with
+  the same lead parsing as ``yes_no_accuracy``; lower is better.
+* ``unfounded_verdict`` — yes/no questions whose gold is not_stated: 1 when the answer is
+  not a refusal and its direct answer leads with 是 or 否 instead of 文件未… ; lower is better.
+* ``metadata_accuracy`` — ``facts_answer`` on answer_type metadata questions (it is about
+  the metadata values, wherever the answer gives them).
 * ``quote_integrity`` — every quote of the answer passes :mod:`.quotes` (source file,
   contiguous spans, offsets); ``blockquote_verbatim`` — every ``> …`` line of the Markdown
   is a contiguous span of a cited source.
-* ``correct`` — every 0/1 check of the question passed (F1 values excluded).
+* ``correct`` — every 0/1 check of :data:`CORRECTNESS_CHECKS` passed (``facts`` is the
+  direct-text check; F1 values, ``facts_answer`` and the two verdict rates excluded — a wrong
+  or unfounded verdict already fails ``yes_no_accuracy``).
 """
 
 from __future__ import annotations
@@ -33,10 +51,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from assistant.evaluation.quotes import answer_problems, blockquote_problems, squeeze
+from assistant.ingest.departments import core_name
 
 NOT_STATED_PREFIXES = ("文件未", "文件中未", "文件没有", "文件中没有", "未作规定", "未规定", "没有规定")
 # Metrics where lower is better (the gate's floor is a maximum).
-LOWER_IS_BETTER = {"false_refusal_rate"}
+LOWER_IS_BETTER = {"false_refusal_rate", "wrong_verdict", "unfounded_verdict"}
 # 0/1 checks that decide ``correct`` (F1 values and search ranks do not).
 CORRECTNESS_CHECKS = ("answer_recall@1", "facts", "department_exact", "refusal_accuracy", "false_refusal_rate",
                       "yes_no_accuracy", "quote_integrity")
@@ -70,6 +89,35 @@ def facts_present(text: str, facts: list[str]) -> bool:
 
 def _lead(text: str) -> str:
     return squeeze(text).lstrip("*#>_-–—:：“\"'「『【[")
+
+
+def direct_text(answer: dict) -> str:
+    """The answer's direct text (the whole answer only for a dict without a ``direct`` key)."""
+    return (answer["direct"] or "") if "direct" in answer else (answer.get("answer") or "")
+
+
+def verdict(answer: dict) -> str | None:
+    """"yes" / "no" when the (non-refused) direct answer leads with 是 / 否, else None."""
+    if answer.get("refused"):
+        return None
+    lead = _lead(answer.get("direct") or answer.get("answer") or "")
+    if lead.startswith("是") and not lead.startswith("是否"):
+        return "yes"
+    if lead.startswith("否"):
+        return "no"
+    return None
+
+
+def departments_said(answer: dict, gold_departments) -> set[str] | None:
+    """The departments the answer names (module docs); None for a refusal / no citation."""
+    citations = answer.get("citations") or []
+    if answer.get("refused") or not citations:
+        return None
+    cited = list(citations[0].get("departments") or [])
+    text = squeeze(direct_text(answer))
+    named = {name for name in dict.fromkeys(list(gold_departments) + cited)
+             if text and (squeeze(name) in text or squeeze(core_name(name)) in text)}
+    return named or set(cited)
 
 
 def yes_no_matches(answer: dict, expected: str) -> bool:
@@ -110,16 +158,22 @@ def score_question(gold, answer: dict, ranked: list | None = None, sources=None,
             cited = set() if refused else {_ref(c) for c in citations}
             checks["clause_set_f1"] = f1(cited, relevant)
         if gold.facts:
-            ok = not refused and facts_present(answer.get("answer") or "", gold.facts)
-            checks["facts"] = float(ok)
+            checks["facts"] = float(not refused and facts_present(direct_text(answer), gold.facts))
+            whole = not refused and facts_present(answer.get("answer") or "", gold.facts)
+            checks["facts_answer"] = float(whole)
             if gold.answer_type == "metadata":
-                checks["metadata_accuracy"] = float(ok)
+                checks["metadata_accuracy"] = float(whole)
         if gold.departments is not None:
-            got = set(first.get("departments") or []) if first else set()
-            checks["department_exact"] = float(first is not None and got == set(gold.departments))
-            checks["department_f1"] = f1(got, set(gold.departments)) if first else 0.0
+            got = departments_said(answer, gold.departments)
+            checks["department_exact"] = float(got is not None and got == set(gold.departments))
+            checks["department_f1"] = f1(got, set(gold.departments)) if got is not None else 0.0
     if gold.answer_type == "yes_no" and gold.yes_no:
         checks["yes_no_accuracy"] = float(yes_no_matches(answer, gold.yes_no))
+        said = verdict(answer)
+        if gold.yes_no in ("yes", "no"):
+            checks["wrong_verdict"] = float(said is not None and said != gold.yes_no)
+        else:
+            checks["unfounded_verdict"] = float(said is not None)
     if sources is not None and not answer.get("error"):
         checks["quote_integrity"] = float(not answer_problems(answer, sources, clause_text))
         checks["blockquote_verbatim"] = float(not blockquote_problems(answer, sources))
@@ -177,11 +231,16 @@ def failure_reasons(gold, checks: dict, answer: dict, ranked: list | None) -> li
         where = "" if got[0] == gold.doc_id else f"{got[0]}:"
         reasons.append(f"first citation {where}{got[1]} ∉ gold {sorted(gold.clauses)}")
     if checks.get("facts") == 0.0 and not answer.get("refused"):
-        missing = [f for f in gold.facts if squeeze(f) not in squeeze(answer.get("answer") or "")]
-        reasons.append(f"missing facts {missing}")
+        missing = [f for f in gold.facts if squeeze(f) not in squeeze(direct_text(answer))]
+        where = "in the answer either" if checks.get("facts_answer") == 0.0 else "(only further down the answer)"
+        reasons.append(f"direct answer lacks facts {missing} {where}")
     if checks.get("department_exact") == 0.0 and got is not None:
-        departments = (answer.get("citations") or [{}])[0].get("departments")
-        reasons.append(f"departments {departments} ≠ gold {gold.departments}")
+        said = departments_said(answer, gold.departments or [])
+        reasons.append(f"departments said {sorted(said or [])} ≠ gold {gold.departments}")
+    if checks.get("wrong_verdict") == 1.0:
+        reasons.append(f"wrong verdict: says {verdict(answer)}, gold {gold.yes_no}")
+    if checks.get("unfounded_verdict") == 1.0:
+        reasons.append(f"unfounded verdict: says {verdict(answer)}, but the document does not state it")
     if checks.get("yes_no_accuracy") == 0.0:
         said = (answer.get("direct") or answer.get("answer") or "")[:30]
         reasons.append(f"direct answer does not say {gold.yes_no}: {said}")

@@ -14,20 +14,26 @@ from assistant.evaluation.gate import FLOORS, describe, passes
 SPLIT_ORDER = ("dev", "test")
 MODE_NAMES = {"hybrid": "Hybrid (default)", "bm25": "BM25 (jieba)", "dense": "Dense (EmbeddingGemma)",
               "rrf": "RRF fusion", "weighted": "Weighted sum"}
-BREAKDOWN_METRICS = ("correct", "answer_recall@1", "facts", "refusal_accuracy", "false_refusal_rate")
-WITH_DOCS_METRICS = ("answer_recall@1", "facts", "refusal_accuracy", "false_refusal_rate",
+BREAKDOWN_METRICS = ("correct", "answer_recall@1", "facts", "facts_answer", "refusal_accuracy", "false_refusal_rate")
+WITH_DOCS_METRICS = ("answer_recall@1", "facts", "facts_answer", "refusal_accuracy", "false_refusal_rate",
                      "quote_integrity", "correct")
 DEFINITIONS = [
     "- **search_recall@k / search_mrr**: a gold (doc_id, clause) among the first k hybrid search hits / "
     "1÷rank of the first.",
     "- **answer_recall@1**: the answer's first citation is a gold (doc_id, clause).",
-    "- **facts**: every gold fact string occurs in the answer text (whitespace removed); "
-    "**metadata_accuracy**: the same on metadata questions.",
-    "- **department_exact / department_f1**: the first citation's departments vs the departments written in "
-    "the gold row.",
+    "- **facts**: every gold fact string occurs in the answer's *direct* text — the sentence(s) answering the "
+    "question — whitespace removed.",
+    "- **facts_answer**: every gold fact string occurs anywhere in the whole answer (direct text, quotes, "
+    "evidence), whitespace removed; **metadata_accuracy**: facts_answer on metadata questions.",
+    "- **department_exact / department_f1**: the departments the direct text names (gold or first-citation "
+    "departments, by full or core name such as 科技厅), else the first citation's, vs the gold row's departments.",
     "- **clause_set_f1**: department_tasks / joint questions: cited clauses vs the complete gold set.",
     "- **refusal_accuracy**: out-of-scope questions refused; **false_refusal_rate**: answerable questions refused.",
     "- **yes_no_accuracy**: the direct answer starts with 是 (yes) / 否 (no) / 文件未… or is a refusal (not stated).",
+    "- **wrong_verdict** (lower is better): gold yes/no questions whose direct answer states the opposite verdict "
+    "(否 for yes, 是 for no).",
+    "- **unfounded_verdict** (lower is better): not-stated yes/no questions answered 是 or 否 instead of a refusal "
+    "or 文件未….",
     "- **quote_integrity**: every quote (citations and related) is a contiguous span of the cited *source file* "
     "(whitespace removed), parts joined by “……” each contiguous, offsets match the clause text; "
     "**blockquote_verbatim**: every `> …` line of the answer is a contiguous span of a cited source.",
