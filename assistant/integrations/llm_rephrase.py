@@ -27,6 +27,8 @@ MAX_PARAGRAPH_CHARS = 400
 MAX_SENTENCES = 6
 # Share of a sentence's content bigrams that must occur in its supporting span.
 MIN_CONTENT_SHARE = 0.6
+# ... and of each phrase's.
+MIN_PHRASE_SHARE = 0.5
 
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
@@ -112,13 +114,16 @@ def _ref_value(text: str) -> int | None:
     return int(text) if text.isdigit() else chinese_number(text)
 
 
-def _bigrams(text: str) -> list[str]:
-    chunks = re.split(r"[^\u4e00-\u9fffA-Za-z0-9]+", _normal(text))
-    grams: list[str] = []
-    for chunk in chunks:
+def _phrases(text: str) -> list[list[str]]:
+    """The content bigrams of each phrase (a run between punctuation and function characters)."""
+    out = []
+    for chunk in re.split(r"[^\u4e00-\u9fffA-Za-z0-9]+", _normal(text)):
         for part in re.split("[" + "".join(_FUNCTION_CHARS) + "]", chunk):
-            grams += [part[i:i + 2] for i in range(len(part) - 1)]
-    return [g for g in grams if g not in _STOP_BIGRAMS]
+            grams = [part[i:i + 2] for i in range(len(part) - 1)]
+            grams = [g for g in grams if g not in _STOP_BIGRAMS]
+            if grams:
+                out.append(grams)
+    return out
 
 
 @dataclass
@@ -181,11 +186,18 @@ def _check(sentence: str, span: str, names: Mapping[str, Iterable[str]], extra: 
         word = match.group()
         if word not in span and word not in extra:
             missing.append(word)
-    grams = _bigrams(sentence)
+    # Wording: most of the sentence's content bigrams are in the span, and so is at least
+    # half of each phrase (科技金融服务 must not be pinned on a clause that only shares 科技).
+    phrases = _phrases(_CLAUSE_REF.sub("，", sentence))  # clause references are checked above
+    grams = [g for p in phrases for g in p]
     if grams:
         found = sum(1 for g in grams if g in span)
         if found / len(grams) < MIN_CONTENT_SHARE:
             missing.append(f"措辞{found}/{len(grams)}")
+    for phrase in phrases:
+        hit = sum(1 for g in phrase if g in span)
+        if len(phrase) >= 2 and hit / len(phrase) < MIN_PHRASE_SHARE:
+            missing.append(f"短语{''.join([phrase[0]] + [g[1] for g in phrase[1:]])}")
     return missing
 
 
