@@ -124,3 +124,47 @@ def test_integration_imports_no_llm_client():
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+DONE_WHEN = r'''
+import json, sys
+from llama_index.core.base.response.schema import Response
+from llama_index.core.schema import NodeWithScore
+from assistant.integrations.llama_index import PolicyQueryEngine, PolicyReader, PolicyRetriever
+
+retriever = PolicyRetriever()
+nodes = retriever.retrieve("科技金融服务的责任单位有哪些？")
+response = PolicyQueryEngine(retriever.assistant).query("科技金融服务的责任单位有哪些？")
+docs = PolicyReader().load_data(sys.argv[1])
+print(json.dumps({
+    "first": nodes[0].node.metadata["clause"], "departments": nodes[0].node.metadata["departments"],
+    "is_node": isinstance(nodes[0], NodeWithScore), "is_response": isinstance(response, Response),
+    "text": str(response), "source": response.source_nodes[0].node.metadata["clause"],
+    "refused": response.metadata["refused"], "docs": [d.metadata["clause"] for d in docs],
+}, ensure_ascii=False))
+'''
+
+
+@pytest.mark.integration
+def test_done_when_with_the_real_model(tmp_path):
+    """Issue 23's check, as a user's script would run it: the real model, no LLM."""
+    import json
+    import os
+
+    from assistant.embedding.model import model_status
+    from assistant.config import Settings
+
+    status = model_status(Settings.from_env())
+    if not status["present"]:
+        pytest.fail(f"embedding model missing at {status['path']}: run `make test` or `assistant model fetch`")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_LLM")}
+    env |= {"ASSISTANT_INDEX_DIR": str(tmp_path / "indexes"), "PYTHONPATH": str(REPO_ROOT)}
+    out = subprocess.run([sys.executable, "-c", DONE_WHEN, str(REPO_ROOT / "corpus" / f"{SEED}.txt")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["is_node"] and result["is_response"]
+    assert result["first"] == 12 and "自治区地方金融监管局" in result["departments"]
+    assert "地方金融监管局" in result["text"] and result["source"] == 12 and result["refused"] is False
+    assert result["docs"] == list(range(24))  # the preamble and 23 clauses
+    assert "语言模型" not in result["text"]
