@@ -196,3 +196,26 @@ def test_bench_llm_measures_latency_and_kept_share(fake_assistant):
     assert result["questions"] == 3 and result["llm_answers"] == 2 and result["kept"] == 1
     assert result["kept_share"] == 0.5 and result["llm_latency_ms"]["n"] == 2
     assert result["fallback_reasons"] and result["examples"]
+
+
+def test_verbatim_sentences_pass_and_a_foreign_department_never_does(corpus):
+    """Over every clause of the corpus: its own sentences are supported by its span; the same
+    sentence saying a department the clause does not name is not."""
+    from assistant.integrations.llm_rephrase import known_names
+
+    names = known_names(corpus)
+    everyone = sorted({d for c in corpus.clauses for d in c.departments})
+    checked = 0
+    for clause in corpus.clauses:
+        span = f"{clause.heading}：{clause.text}"
+        for sentence in clause.sentences[:3]:
+            if len(sentence) > 200:
+                continue
+            assert sentence_support(sentence, [span], names).supported, (clause.number, sentence)
+            foreign = next((d for d in everyone if d not in clause.text and d not in clause.departments
+                            and not any(d.endswith(x) or x.endswith(d[-3:]) for x in clause.departments)), None)
+            if foreign:
+                claim = sentence.rstrip("。；") + f"，由{foreign}负责。"
+                assert not sentence_support(claim, [span], names).supported, (clause.number, claim)
+                checked += 1
+    assert checked > 20
