@@ -55,6 +55,20 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        number = float(value) if value else default
+    except ValueError:
+        return default
+    return number if number > 0 else default
+
+
+def llm_key() -> str:
+    """The LLM server's API key (ASSISTANT_LLM_KEY), read at use and never stored in Settings."""
+    return os.environ.get("ASSISTANT_LLM_KEY", "").strip()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things live. Build one with :meth:`from_env`; tests use ``replace``."""
@@ -78,6 +92,18 @@ class Settings:
     backend: str = "auto"
     # Query vectors kept by question (LRU); 0 turns the cache off.
     query_cache: int = 1024
+    # Optional LLM rephrasing, off unless ASSISTANT_LLM_URL names an OpenAI-compatible server
+    # (Ollama, vLLM, a llama.cpp server: the base URL with its /v1). The LLM may only rephrase
+    # the grounded answer; every sentence is checked against the quoted spans
+    # (assistant/integrations/llm_rephrase.py). Its key is read from ASSISTANT_LLM_KEY at use,
+    # never kept here.
+    llm_url: str = ""
+    llm_model: str = "default"
+    llm_timeout: float = 30.0  # seconds; a slower answer falls back to the extractive one
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_url)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -93,6 +119,9 @@ class Settings:
             milvus_uri=os.environ.get("ASSISTANT_MILVUS_URI", "").strip(),
             backend=os.environ.get("ASSISTANT_BACKEND", "").strip().lower() or base.backend,
             query_cache=_env_int("ASSISTANT_QUERY_CACHE", base.query_cache),
+            llm_url=os.environ.get("ASSISTANT_LLM_URL", "").strip(),
+            llm_model=os.environ.get("ASSISTANT_LLM_MODEL", "").strip() or base.llm_model,
+            llm_timeout=_env_float("ASSISTANT_LLM_TIMEOUT", base.llm_timeout),
         )
 
     def with_(self, **changes) -> "Settings":

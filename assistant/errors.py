@@ -37,3 +37,10 @@ class IndexError_(AssistantError):
 
 class InvalidQuestion(AssistantError):
     """An empty, whitespace-only or otherwise unusable question."""
+
+
+class LLMError(AssistantError):
+    """The optional LLM server (ASSISTANT_LLM_URL) is misconfigured or unreachable.
+
+    Only tools that need the server (``python -m bench llm``) raise it; answers never do —
+    they fall back to the extractive answer."""

@@ -122,6 +122,10 @@ class Assistant:
             answer.notice = "；".join(n for n in (answer.notice, note) if n)
         if timings is not None:
             timings["compose"] = timings.get("compose", 0.0) + time.perf_counter() - started
+        if self.settings.llm_url:  # optional LLM rephrasing, off unless ASSISTANT_LLM_URL is set
+            from assistant.integrations.llm_rephrase import rephrase
+
+            answer = rephrase(answer, self.settings, self.corpus, timings=timings)
         return answer
 
     def chat(self, question: str, conversation=None, timings: dict | None = None):

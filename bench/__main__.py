@@ -95,5 +95,34 @@ def coldstart(repeats, questions, as_json):
     if as_json:
         emit_json(result)
 
+
+@cli.command()
+@click.option("--url", required=True, help="OpenAI-compatible server, base URL with /v1 (e.g. http://127.0.0.1:11434/v1).")
+@click.option("--model", default="default", show_default=True, help="Model name the server knows.")
+@click.option("--questions", default=40, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(1, 600))
+@click.option("--json", "as_json", is_flag=True)
+def llm(url, model, questions, timeout, as_json):
+    """Latency of the optional LLM rephrasing and the share of its answers kept (ASSISTANT_LLM_KEY for a key)."""
+    from assistant.qa import Assistant
+    from bench.answer_latency import dev_questions
+    from bench.llm import measure_llm
+
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter("--url takes an http(s) base URL, e.g. http://127.0.0.1:11434/v1")
+    assistant = Assistant.load(_settings())
+    result = measure_llm(assistant, dev_questions(questions), url=url, model=model, timeout=timeout,
+                         echo=lambda m: click.echo(m, err=True))
+    if as_json:
+        emit_json(result)
+        return
+    lat = result["llm_latency_ms"]
+    click.echo(f"{result['llm_answers']} of {result['questions']} answers went to the LLM ({model} at {url})")
+    click.echo(f"kept {result['kept']} ({100 * result['kept_share']:.0f}%); latency p50 {lat['p50']:.0f} ms, "
+               f"p95 {lat['p95']:.0f} ms, max {lat['max']:.0f} ms")
+    for reason, count in result["fallback_reasons"].items():
+        click.echo(f"  fallback {count}×: {reason}")
+
+
 if __name__ == "__main__":
     cli(prog_name="python -m bench")

@@ -44,3 +44,91 @@ class FakeEncoder:
     ) -> np.ndarray:
         titles = _check_titles(list(texts), titles)
         return self._encode([f"{t} {x}" if t else x for x, t in zip(texts, titles)])
+
+
+class FakeLLMServer:
+    """A small OpenAI-compatible chat server on loopback, for the optional LLM step.
+
+    ``reply(messages) -> str`` writes each answer (default: echo the direct answer line of
+    the prompt); ``delay`` seconds before replying (timeouts); ``status`` an HTTP error code
+    to return instead. ``requests`` keeps every request body. Use as a context manager;
+    ``url`` is the base URL with its /v1, as ASSISTANT_LLM_URL takes it.
+    """
+
+    def __init__(self, reply=None, delay: float = 0.0, status: int = 200):
+        self.reply = reply or _echo_direct
+        self.delay = delay
+        self.status = status
+        self.requests: list[dict] = []
+        self._server = None
+        self._thread = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def __enter__(self) -> "FakeLLMServer":
+        import json
+        import threading
+        import time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def _send(self, code: int, body: dict) -> None:
+                data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
+                    pass
+
+            def do_GET(self):
+                self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                fake.requests.append(body)
+                if fake.delay:
+                    time.sleep(fake.delay)
+                if fake.status != 200:
+                    return self._send(fake.status, {"error": {"message": "fake failure", "type": "server_error"}})
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    return self._send(404, {"error": {"message": f"no route {self.path}"}})
+                text = fake.reply(body.get("messages", []))
+                self._send(200, {
+                    "id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
+                    "model": body.get("model", "fake"),
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                 "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _echo_direct(messages) -> str:
+    """The direct answer line of the user prompt, as a faithful (if lazy) rephrasing."""
+    user = next((m["content"] for m in messages if m.get("role") == "user"), "")
+    if isinstance(user, list):  # content blocks
+        user = "".join(part.get("text", "") for part in user if isinstance(part, dict))
+    for line in str(user).splitlines():
+        if line.startswith("直接回答："):
+            return line.removeprefix("直接回答：")
+    return ""
