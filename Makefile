@@ -34,6 +34,8 @@ model: setup
 	$(BIN)/assistant model fetch
 
 # The browser test drives Debian's Chromium (Playwright's own browser download cannot work
+# offline), and tests/test_pdf_engines.py prints 公文 PDFs with it (the OCR fixtures rasterise
+# them with pypdfium2 from PyPI, no system package);
 # offline); CJK fonts so pages render Chinese. Installed only when missing.
 browser:
 	@command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . || { \

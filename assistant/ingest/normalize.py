@@ -79,7 +79,7 @@ def clean_line(line: str) -> str:
 
 
 # What OCR (and hurried typists) make of 一 inside a marker: a dash of some width.
-_DASHES = "－\-—–‐ー"
+_DASHES = r"－\-—–‐ー"
 _NUMERAL_OR_DASH = f"[一二三四五六七八九十{_DASHES}]"
 _PAREN_MARKER = re.compile(f"^[（(]\\s*({_NUMERAL_OR_DASH}{{1,4}})\\s*[）)]")
 _SECTION_MARKER = re.compile(f"^({_NUMERAL_OR_DASH}{{1,4}})、")
