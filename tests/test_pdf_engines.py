@@ -85,29 +85,31 @@ def test_chromium_print_parses_like_the_text_twin(tmp_path, references, source):
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory, references):
-    """The seed printed by Chromium; page 1 kept as text, the last page scanned (150 dpi,
-    skewed, blurred) — one page of OCR."""
+    """The seed printed by Chromium, pages 1–3; page 2 scanned (150 dpi, skewed, blurred),
+    pages 1 and 3 kept as text — one page of OCR."""
     folder = tmp_path_factory.mktemp("mixed")
     printed = _print(folder, references[SEED.stem], "seed")
     from pypdf import PdfReader
 
-    last = len(PdfReader(printed).pages)
-    return scan_pdf(printed, folder / "mixed.pdf", pages=[1, last], keep_text=(1,)), last
+    assert len(PdfReader(printed).pages) >= 3
+    return scan_pdf(printed, folder / "mixed.pdf", pages=[1, 2, 3], keep_text=(1, 3)), 2
 
 
 def test_mixed_pdf_ocrs_only_the_scanned_page(mixed, references, monkeypatch, tmp_path):
     from rapidfuzz.distance import Indel
 
     monkeypatch.setenv("ASSISTANT_OCR_CACHE", str(tmp_path / "ocr"))
-    path, last = mixed
+    path, scanned = mixed
     doc = load_document(path)
-    assert doc.ocr["pages"] == [2] and doc.ocr["total_pages"] == 2
+    assert doc.ocr["pages"] == [scanned] and doc.ocr["total_pages"] == 3
+    assert doc.meta.title == references[SEED.stem].meta.title  # page 1: the text layer
     assert doc.ocr["mean_confidence"] > 0.9 and 0 <= doc.ocr["low_confidence_lines"] <= doc.ocr["lines"]
     reference = {c.label: c for c in references[SEED.stem].clauses}
     text_clauses = [c for c in doc.clauses if not c.ocr]
     ocr_clauses = [c for c in doc.clauses if c.ocr]
-    assert text_clauses and ocr_clauses and text_clauses[0].label == "（一）"
-    for clause in text_clauses[:-1]:  # the text page, verbatim
+    assert ocr_clauses and ocr_clauses[0].label == "（一）"  # begins on page 1, ends on the scan
+    assert text_clauses and text_clauses[0].number > ocr_clauses[-1].number
+    for clause in text_clauses[:-1]:  # wholly on page 3 (the last is cut off): verbatim
         assert clause.text == reference[clause.label].text
     for clause in ocr_clauses[1:]:  # clauses wholly on the scanned page: recognised closely
         want = reference[clause.label]
@@ -129,7 +131,7 @@ def test_ocr_citations_are_marked(mixed, tmp_path, monkeypatch):
     assert "文字识别" in citation_html(citation) and "文字识别" in citation_message(citation)["metadata"]["title"]
     plain = asdict(make_citation(doc, next(c for c in doc.clauses if not c.ocr), [0], 1.0))
     assert plain["ocr"] is False and "文字识别" not in citation_html(plain)
-    assert "1/2 页" in ocr_line(doc.ocr) and "平均置信度" in ocr_line(doc.ocr)
+    assert "1/3 页" in ocr_line(doc.ocr) and "平均置信度" in ocr_line(doc.ocr)
 
 
 def test_without_the_ocr_engine_a_scan_is_refused_clearly(mixed, monkeypatch):
@@ -139,4 +141,4 @@ def test_without_the_ocr_engine_a_scan_is_refused_clearly(mixed, monkeypatch):
     monkeypatch.setattr(ocr, "available", lambda: False)
     with pytest.raises(CorpusError) as info:
         load_document(mixed[0])
-    assert "OCR" in str(info.value) and "第2页" in str(info.value)
+    assert "OCR" in str(info.value) and f"第{mixed[1]}页" in str(info.value)

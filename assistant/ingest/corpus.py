@@ -34,13 +34,13 @@ def load_document(path: Path) -> Document:
 
 def mark_ocr(doc: Document, report) -> None:
     """Record ``report`` (an OcrReport) on ``doc`` and flag the clauses (and the preamble)
-    whose text came from recognised lines, so their citations say so."""
+    that hold a recognised paragraph (``report.text_lines``), so their citations say so."""
     import re
 
     def squeeze(text: str) -> str:
         return re.sub(r"\s+", "", text)
 
-    recognised = [squeeze(line) for line in report.text_lines if len(squeeze(line)) >= 4]
+    recognised = [squeeze(line) for line in report.text_lines if len(squeeze(line)) >= 8]
     doc.ocr = report.summary()
 
     def from_ocr(text: str) -> bool:

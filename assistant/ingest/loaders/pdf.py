@@ -29,10 +29,11 @@ from collections import Counter
 
 from assistant.errors import CorpusError
 from assistant.ingest.markers import CLAUSE_ARTICLE, CLAUSE_PAREN, ITEM, SECTION
-from assistant.ingest.normalize import clean_line, join_lines
+from assistant.ingest.normalize import clean_line, join_lines, normalize_radicals
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[—–\-－~～_·•\s]*\d{1,4}[—–\-－~～_·•\s]*"  # — 3 —, -3-, 3
+    r"|[—–\-－一]+\s*\d{1,4}\s*[—–\-－一]+"  # —13一: OCR reads a dash as 一
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"  # 第3页, 第3页 共10页
     r"|\d{1,4}\s*[/／]\s*\d{1,4}"  # 3/10
     r"|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$",  # Page 3 of 10
@@ -58,6 +59,13 @@ def load(data: bytes, name: str) -> str:
     if report is None:
         return text
     from assistant.ingest.loaders.ocr import TextWithOcr
+
+    # The paragraphs that hold recognised text: those containing a recognised line that the
+    # text layer of the other pages does not have (a 责任单位 note may recur on both).
+    layer = re.sub(r"\s+", "", "".join("".join(page) for i, page in enumerate(pages, 1) if i not in report.pages))
+    recognised = {re.sub(r"\s+", "", line) for line in report.text_lines}
+    recognised = [line for line in recognised if len(line) >= 4 and line not in layer]
+    report.text_lines = [p for p in text.split("\n") if any(line in re.sub(r"\s+", "", p) for line in recognised)]
 
     out = TextWithOcr(text)
     out.ocr = report
@@ -115,7 +123,7 @@ def _page_texts(data: bytes, name: str) -> tuple[list[list[str]], list[int]]:
             text = page.extract_text() or ""
             if not text.strip() and _has_images(page):
                 scanned.append(number)
-            pages.append(text.split("\n"))
+            pages.append(normalize_radicals(text).split("\n"))  # furniture compares across pages
     except CorpusError:
         raise
     except FileNotDecryptedError:
