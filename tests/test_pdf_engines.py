@@ -95,6 +95,7 @@ def mixed(tmp_path_factory, references):
     return scan_pdf(printed, folder / "mixed.pdf", pages=[1, 2, 3], keep_text=(1, 3)), 2
 
 
+@pytest.mark.integration  # one page of OCR: 15-50 s on 2 shared cores
 def test_mixed_pdf_ocrs_only_the_scanned_page(mixed, references, monkeypatch, tmp_path):
     from rapidfuzz.distance import Indel
 
@@ -119,6 +120,7 @@ def test_mixed_pdf_ocrs_only_the_scanned_page(mixed, references, monkeypatch, tm
     assert load_document(path).ocr["pages"] == [2]
 
 
+@pytest.mark.integration  # one page of OCR: 15-50 s on 2 shared cores
 def test_ocr_citations_are_marked(mixed, tmp_path, monkeypatch):
     from assistant.answering.spans import make_citation
     from assistant.cli import ocr_line
