@@ -34,7 +34,9 @@ model: setup
 	$(BIN)/assistant model fetch
 
 # The browser test drives Debian's Chromium (Playwright's own browser download cannot work
-# offline); CJK fonts so pages render Chinese. Installed only when missing.
+# offline); CJK fonts so pages render Chinese. tests/test_pdf_engines.py prints 公文 PDFs with
+# the same Chromium (its OCR fixtures rasterise them with pypdfium2 from PyPI, no system
+# package). Installed only when missing.
 browser:
 	@command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }

@@ -558,6 +558,8 @@ def add_cmd(paths, no_index, as_json, quiet):
     from assistant.retrieval.incremental import indexed_encoder
 
     settings = _settings()
+    if quiet or as_json:  # no OCR progress bar for scanned pages either
+        os.environ["ASSISTANT_OCR_PROGRESS"] = "off"
     # The model loads in the background while the files are checked and BM25 is rebuilt.
     encoder = None if no_index else indexed_encoder(settings, preload=True)
     planned = check_new([Path(p) for p in paths], settings.corpus_dir)
@@ -582,6 +584,16 @@ def add_cmd(paths, no_index, as_json, quiet):
         click.echo(f"已添加 {row['doc_id']}（{row['file']}，{row['format'].upper()}）\n"
                    f"  标题：{row['title'] or '（文件未载明）'}\n  文号：{row['doc_number'] or '（文件未载明）'}\n"
                    f"  条款：{row['clauses']} 条\n  责任单位（{len(row['departments'])}）：{departments}")
+        if row.get("ocr"):
+            click.echo(ocr_line(row["ocr"]))
+
+
+def ocr_line(report: dict) -> str:
+    """What ``add`` says about a scanned PDF: pages recognised, confidence, time."""
+    doubtful = report.get("low_confidence_lines", 0)
+    return (f"  文字识别（OCR）：{len(report['pages'])}/{report['total_pages']} 页为扫描图像，"
+            f"平均置信度 {report['mean_confidence']:.3f}，低置信度 {doubtful}/{report['lines']} 行，"
+            f"用时 {report['seconds']:.1f} 秒；引用这些条款时标注“文字识别”，请以原件为准")
 
 
 @cli.command("remove")

@@ -203,3 +203,78 @@ def write_html(paragraphs, path: Path, *, container: str = '<div class="TRS_Edit
 </body></html>"""
     Path(path).write_bytes(page.encode(encoding))
     return path
+
+
+# ---------------------------------------------------------------------------- PDF printed by Chromium
+
+CHROMIUM = Path("/usr/bin/chromium")
+# A 公文 page as an HTML editor would lay it out (GB/T 9704: 仿宋 三号 body, 宋体 二号 title,
+# 黑体 section headings), printed by Chromium: its PDF text layer is what users' files have,
+# Kangxi/Radicals-Supplement code points included (CJK fonts map both to one glyph).
+_GONGWEN_CSS = """
+@page { size: A4; margin: 37mm 26mm 35mm 28mm;
+  @top-center { content: "%(header)s"; font: 10.5pt "FangSong", "仿宋", "Noto Serif CJK SC", serif; }
+  @bottom-center { content: "— " counter(page) " —"; font: 14pt "SimSun", "宋体", "Noto Serif CJK SC", serif; } }
+body { font: 16pt/28pt "FangSong", "仿宋", "FangSong_GB2312", "Noto Serif CJK SC", serif; text-align: justify; }
+p { margin: 0; }
+.title { font: 22pt/32pt "SimSun", "宋体", "Noto Serif CJK SC", serif; text-align: center; margin: 1em 0; }
+.center { text-align: center; }
+.right { text-align: right; padding-right: 4em; }
+.body, .clause { text-indent: 2em; }
+.section { text-indent: 2em; font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; }
+"""
+
+
+def write_pdf_chromium(paragraphs, path: Path, *, header: str = HEADER, timeout: float = 60) -> Path:
+    """``paragraphs`` as a 公文 HTML page printed to PDF by Debian's headless Chromium (running
+    header and ``— N —`` page numbers as CSS page-margin boxes, wrapped justified lines)."""
+    import html
+    import subprocess
+    import tempfile
+
+    body = "\n".join(f'<p class="{kind}">{html.escape(text)}</p>' for kind, text in paragraphs)
+    page = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>{_GONGWEN_CSS % {"header": header}}'
+            f"</style></head><body>{body}</body></html>")
+    path = Path(path).resolve()
+    with tempfile.TemporaryDirectory() as scratch:
+        source = Path(scratch) / "page.html"
+        source.write_text(page, encoding="utf-8")
+        subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        f"--user-data-dir={scratch}/profile", "--no-pdf-header-footer",
+                        f"--print-to-pdf={path}", source.as_uri()],
+                       check=True, capture_output=True, timeout=timeout)
+    return path
+
+
+# ---------------------------------------------------------------------------- scanned PDF
+
+def scan_pdf(source: Path, path: Path, *, pages=None, dpi: int = 150, skew: float = 0.6, blur: float = 0.7,
+             keep_text=()) -> Path:
+    """``source`` as a scanner makes it: each page (1-based numbers ``pages``, default all)
+    rasterised at ``dpi`` (pypdfium2), turned by ``skew`` degrees and blurred (Pillow), as
+    an image-only page; pages in ``keep_text`` stay the original text pages (a mixed PDF)."""
+    import io
+
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageFilter
+    from pypdf import PdfReader, PdfWriter
+
+    original = pdfium.PdfDocument(str(source))
+    numbers = list(pages or range(1, len(original) + 1))
+    text_pages = PdfReader(str(source))
+    writer = PdfWriter()
+    for number in numbers:
+        if number in keep_text:
+            writer.add_page(text_pages.pages[number - 1])
+            continue
+        image = original[number - 1].render(scale=dpi / 72).to_pil().convert("L")
+        image = image.rotate(skew, resample=Image.BICUBIC, expand=False, fillcolor=255)
+        image = image.filter(ImageFilter.GaussianBlur(blur))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PDF", resolution=dpi)
+        writer.add_page(PdfReader(buffer).pages[0])
+    original.close()
+    with open(path, "wb") as handle:
+        writer.write(handle)
+    return Path(path)

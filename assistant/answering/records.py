@@ -32,6 +32,7 @@ class Citation:
     quotes: list[Quote] = field(default_factory=list)
     doc_number: str = ""  # 文号
     section: str = ""  # the section it stands in: 四、激发企业创新发展活力
+    ocr: bool = False  # the clause was read by OCR from a scanned page (文字识别): check the original
 
 
 @dataclass

@@ -64,7 +64,8 @@ def make_citation(doc, clause, indices: list[int], score: float, spans=None) -> 
     return Citation(doc_id=doc.doc_id, doc_title=doc.meta.title, clause=clause.number, label=clause.label,
                     title=clause.title, quote="……".join(q.text for q in quotes), departments=list(clause.departments),
                     score=round(float(score), 4), heading=clause.heading, sentences=[q.text for q in quotes],
-                    quotes=quotes, doc_number=doc.meta.doc_number, section=section)
+                    quotes=quotes, doc_number=doc.meta.doc_number, section=section,
+                    ocr=bool(getattr(clause, "ocr", False)))
 
 
 def bigrams(text: str) -> set[str]:

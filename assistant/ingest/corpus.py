@@ -26,7 +26,31 @@ def load_document(path: Path) -> Document:
     doc.format = file_format(path)
     if not doc.clauses:
         raise CorpusError(f"{path.name}: 没有找到条款 (no numbered clauses such as （一） or 第一条)")
+    report = getattr(text, "ocr", None)
+    if report is not None:
+        mark_ocr(doc, report)
     return doc
+
+
+def mark_ocr(doc: Document, report) -> None:
+    """Record ``report`` (an OcrReport) on ``doc`` and flag the clauses (and the preamble)
+    that hold a recognised paragraph (``report.text_lines``), so their citations say so."""
+    import re
+
+    def squeeze(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    recognised = [squeeze(line) for line in report.text_lines if len(squeeze(line)) >= 8]
+    doc.ocr = report.summary()
+
+    def from_ocr(text: str) -> bool:
+        text = squeeze(text)
+        return any(line in text or text in line for line in recognised)
+
+    for clause in doc.clauses:
+        clause.ocr = from_ocr(clause.label + clause.text)
+    doc.ocr["preamble"] = bool(doc.preamble) and from_ocr(doc.preamble)
+    doc.ocr["clauses"] = sum(clause.ocr for clause in doc.clauses)
 
 
 def slugify(stem: str) -> str:

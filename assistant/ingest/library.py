@@ -39,7 +39,8 @@ def summary(doc: Document) -> dict:
     """What ``add`` reports and the 文件 tab lists: title, 文号, clause count, departments."""
     return {"doc_id": doc.doc_id, "file": Path(doc.path).name, "format": doc.format, "title": doc.meta.title,
             "doc_number": doc.meta.doc_number, "issuer": doc.meta.issuer, "signed_date": doc.meta.signed_date,
-            "clauses": len(doc.clauses), "departments": doc.departments.names}
+            "clauses": len(doc.clauses), "departments": doc.departments.names,
+            **({"ocr": doc.ocr} if doc.ocr else {})}
 
 
 def _text_hash(doc: Document) -> str:

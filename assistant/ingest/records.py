@@ -49,6 +49,7 @@ class Clause:
     departments: list[str] = field(default_factory=list)
     departments_raw: str = ""
     items: list[Item] = field(default_factory=list)
+    ocr: bool = False  # read by OCR from a scanned page: a quote may carry a recognition error
 
     @property
     def ref(self) -> ClauseRef:
@@ -123,6 +124,9 @@ class Document:
     clauses: list[Clause]
     sha256: str = ""
     format: str = ""  # the file it was read from: txt, md, pdf, docx or html
+    # What OCR did, when pages were scanned images (OcrReport.summary(): pages, mean
+    # confidence, low-confidence lines, seconds); empty for text files.
+    ocr: dict = field(default_factory=dict)
 
     @cached_property
     def departments(self):
@@ -156,7 +160,8 @@ class Document:
         from assistant.ingest.parser import split_sentences
 
         return Clause(doc_id=self.doc_id, number=0, label="前言", section=None, section_title="", title="前言",
-                      text=self.preamble, body=self.preamble, sentences=split_sentences(self.preamble))
+                      text=self.preamble, body=self.preamble, sentences=split_sentences(self.preamble),
+                      ocr=bool(self.ocr.get("preamble")))
 
     def clause(self, number: int) -> Clause:
         clause = self._by_number.get(number) if number else self.preamble_part

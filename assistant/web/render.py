@@ -122,6 +122,11 @@ def _clause_of(document, number):
         return None
 
 
+# A clause read by OCR from a scanned page: its quote may carry a recognition error.
+OCR_NOTE = "本条取自扫描件的文字识别（OCR），引文可能有识别误差，请以原件为准。"
+OCR_TAG = f'<span class="pa-tag pa-tag-ocr" title="{OCR_NOTE}">文字识别</span>'
+
+
 def citation_html(citation: dict, document=None, *, reference_only: bool = False, show_quote: bool = False) -> str:
     """One cited clause: label, title, departments, quote, expandable full text."""
     clause = _clause_of(document, citation.get("clause"))
@@ -130,6 +135,7 @@ def citation_html(citation: dict, document=None, *, reference_only: bool = False
     section = (f'<span class="pa-section">所属部分：{esc(clause.section_title)}</span>'
                if clause and clause.section_title else "")
     tag = '<span class="pa-tag pa-tag-ref">仅供参考</span>' if reference_only else ""
+    tag += OCR_TAG if citation.get("ocr") else ""
     sentences = citation.get("sentences") or ([citation["quote"]] if citation.get("quote") else [])
     # An answer already quotes its citations; related clauses of a refusal show their quote here.
     quote = ('<blockquote class="pa-quote">' + "".join(f"<p>{esc(s)}</p>" for s in sentences) + "</blockquote>"
@@ -331,6 +337,8 @@ def citation_message(citation: dict, document=None, *, reference_only: bool = Fa
     parts = ['<div class="pa-cite-msg">']
     if reference_only:
         parts.append('<div class="pa-muted">内容相近，仅供参考，不是对该问题的回答。</div>')
+    if citation.get("ocr"):
+        parts.append(f'<div class="pa-muted">{OCR_TAG}{OCR_NOTE}</div>')
     parts.append('<blockquote class="pa-quote">' + "".join(f"<p>{esc(s)}</p>" for s in sentences) + "</blockquote>")
     chips = "".join(_open_link("dept", d, d) for d in depts) if depts else '<span class="pa-muted">该条未列明责任单位</span>'
     parts.append(f'<div class="pa-depts"><span class="pa-depts-k">责任单位</span>{chips}</div>')
@@ -340,7 +348,7 @@ def citation_message(citation: dict, document=None, *, reference_only: bool = Fa
                      f'<div class="pa-fulltext">{_bold_quotes(full, sentences)}</div></details>')
         parts.append(f'<div class="pa-cite-foot">{_open_link("clause", clause.number, "在政策原文中查看 →")}</div>')
     parts.append("</div>")
-    title = ("仅供参考：" if reference_only else "依据：") + heading
+    title = ("仅供参考：" if reference_only else "依据：") + heading + ("（文字识别）" if citation.get("ocr") else "")
     return {"role": "assistant", "content": "".join(parts), "metadata": {"title": title, "status": "done"}}
 
 

@@ -63,7 +63,7 @@ def load_bytes(data: bytes, name: str) -> str:
         raise CorpusError(f"{name}: 文件为空 (empty file)")
     module = importlib.import_module(f"{__name__}.{_LOADERS[suffix]}")
     try:
-        return module.load(data, name)
+        return _normalized(module.load(data, name))
     except CorpusError as exc:  # one line, whatever a library put into the message
         raise CorpusError(" ".join(str(exc).split())) from None
     except (RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError, AssertionError,
@@ -71,6 +71,19 @@ def load_bytes(data: bytes, name: str) -> str:
         # A file no loader check foresaw tripped a parsing library: still the file's fault.
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
         raise CorpusError(f"{name}: 无法读取此文件 (unreadable: {detail})") from None
+
+
+def _normalized(text: str) -> str:
+    """A loader's output with radical code points folded (see :mod:`assistant.ingest.normalize`);
+    what a loader attached to its text (an OCR report) is kept."""
+    from assistant.ingest.normalize import normalize_radicals
+
+    folded = normalize_radicals(text)
+    if folded is text or type(text) is str:
+        return folded
+    out = type(text)(folded)
+    out.__dict__.update(text.__dict__)
+    return out
 
 
 def read_file(path: Path) -> tuple[str, bytes]:

@@ -5,7 +5,11 @@ A 公文 PDF repeats a running header on every page, prints page numbers (``— 
 loader
 
 * refuses, with one clear line, what it cannot read whole: an encrypted, truncated or
-  damaged file, or a scan without a text layer (no OCR here) — never half a document;
+  damaged file — never half a document;
+* recognises (OCR, :mod:`assistant.ingest.loaders.ocr`) the pages that have no text layer
+  but images — a scan, or the scanned pages of a mixed file — and returns its text as a
+  :class:`~assistant.ingest.loaders.ocr.TextWithOcr` carrying the report; without the OCR
+  engine installed such a file is refused with a clear line, as before;
 * drops lines found at the top or bottom of at least half of the pages (the running
   header/footer) and page-number lines;
 * rejoins a line with the next one when the line was wrapped: it runs (nearly) the full
@@ -25,10 +29,11 @@ from collections import Counter
 
 from assistant.errors import CorpusError
 from assistant.ingest.markers import CLAUSE_ARTICLE, CLAUSE_PAREN, ITEM, SECTION
-from assistant.ingest.normalize import clean_line, join_lines
+from assistant.ingest.normalize import clean_line, join_lines, normalize_radicals
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[—–\-－~～_·•\s]*\d{1,4}[—–\-－~～_·•\s]*"  # — 3 —, -3-, 3
+    r"|[—–\-－一]+\s*\d{1,4}\s*[—–\-－一]+"  # —13一: OCR reads a dash as 一
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"  # 第3页, 第3页 共10页
     r"|\d{1,4}\s*[/／]\s*\d{1,4}"  # 3/10
     r"|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$",  # Page 3 of 10
@@ -41,16 +46,58 @@ _FULL = 0.85  # a line this close to the text width was wrapped, not ended
 
 
 def load(data: bytes, name: str) -> str:
-    pages = _page_texts(data, name)
+    pages, scanned = _page_texts(data, name)
+    report = None
+    if scanned:
+        pages, report = _recognise(data, name, pages, scanned)
     lines = _drop_furniture(pages)
     text = "\n".join(rejoin(lines))
     if not text.strip():
+        if report is not None:
+            raise CorpusError(f"{name}: 扫描件经文字识别（OCR）未识别出文字 (OCR found no text on {len(scanned)} scanned pages)")
         raise CorpusError(f"{name}: PDF 中没有正文文字 (no text on any page)")
-    return text
+    if report is None:
+        return text
+    from assistant.ingest.loaders.ocr import TextWithOcr
+
+    # The paragraphs that hold recognised text: those containing a recognised line that the
+    # text layer of the other pages does not have (a 责任单位 note may recur on both).
+    layer = re.sub(r"\s+", "", "".join("".join(page) for i, page in enumerate(pages, 1) if i not in report.pages))
+    recognised = {re.sub(r"\s+", "", line) for line in report.text_lines}
+    recognised = [line for line in recognised if len(line) >= 4 and line not in layer]
+    report.text_lines = [p for p in text.split("\n") if any(line in re.sub(r"\s+", "", p) for line in recognised)]
+
+    out = TextWithOcr(text)
+    out.ocr = report
+    return out
 
 
-def _page_texts(data: bytes, name: str) -> list[list[str]]:
-    """The raw lines of each page; refuses encrypted, damaged and scanned files."""
+def _recognise(data: bytes, name: str, pages: list[list[str]], scanned: list[int]):
+    """``pages`` with the scanned ones (1-based numbers) recognised, and the OcrReport."""
+    from assistant.ingest.loaders import ocr
+
+    if not ocr.available():
+        raise CorpusError(f"{name}: 第{scanned[0]}页是扫描图像，没有文字层；未安装文字识别（OCR）组件 "
+                          "(scanned page without a text layer; OCR engine rapidocr-onnxruntime is not installed)")
+    recognised = ocr.recognise_pages(data, scanned, name)
+    pages = list(pages)
+    scores: list[float] = []
+    report = ocr.OcrReport(pages=list(scanned), total_pages=len(pages))
+    for page in recognised:
+        pages[page.number - 1] = page.lines
+        scores += page.scores
+        report.seconds += page.seconds
+        report.text_lines += [clean_line(line) for line in page.lines]
+    report.lines = len(scores)
+    report.low_confidence_lines = sum(score < ocr.LOW_CONFIDENCE for score in scores)
+    report.mean_confidence = round(sum(scores) / len(scores), 4) if scores else 0.0
+    report.seconds = round(report.seconds, 2)
+    return pages, report
+
+
+def _page_texts(data: bytes, name: str) -> tuple[list[list[str]], list[int]]:
+    """The raw lines of each page, and the numbers of the pages that are scanned images
+    without a text layer; refuses encrypted and damaged files."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
@@ -71,13 +118,12 @@ def _page_texts(data: bytes, name: str) -> list[list[str]]:
                 raise CorpusError(f"{name}: PDF 已加密，无法读取 (encrypted: {exc})") from None
             if not opened:
                 raise CorpusError(f"{name}: PDF 已加密，需要密码 (encrypted; save an unprotected copy)")
-        pages = []
+        pages, scanned = [], []
         for number, page in enumerate(reader.pages, 1):
             text = page.extract_text() or ""
             if not text.strip() and _has_images(page):
-                raise CorpusError(f"{name}: 第{number}页是扫描图像，没有文字层；不支持 OCR "
-                                  "(scanned page without a text layer; OCR is not supported)")
-            pages.append(text.split("\n"))
+                scanned.append(number)
+            pages.append(normalize_radicals(text).split("\n"))  # furniture compares across pages
     except CorpusError:
         raise
     except FileNotDecryptedError:
@@ -90,13 +136,13 @@ def _page_texts(data: bytes, name: str) -> list[list[str]]:
     if not pages:
         raise CorpusError(f"{name}: PDF 没有页面 (no pages)")
     text = "".join("".join(p) for p in pages)
-    if not text.strip():
-        raise CorpusError(f"{name}: PDF 没有文字层（可能是扫描件）；不支持 OCR (no text layer; OCR is not supported)")
+    if not text.strip() and not scanned:
+        raise CorpusError(f"{name}: PDF 没有文字层，也没有图像 (no text layer and no images)")
     from assistant.ingest.loaders.text import looks_like_text
 
-    if not looks_like_text(text):
+    if text.strip() and not looks_like_text(text):
         raise CorpusError(f"{name}: PDF 的文字无法解码（字体缺少 Unicode 映射）(text layer unreadable)")
-    return pages
+    return pages, scanned
 
 
 def _has_images(page) -> bool:
