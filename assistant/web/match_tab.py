@@ -73,8 +73,8 @@ def run_match(assistant, text, types=None, place="", industries=None):
 
 
 def match_tab(assistant):
-    """Build the 企业政策匹配 tab inside the current Blocks (and Tabs) context; registers
-    the API endpoint ``match(profile)`` returning ``Assistant.match(profile).to_dict()``."""
+    """Build the 企业政策匹配 tab inside the current Blocks (and Tabs) context (the API
+    endpoint is :func:`match_api`, registered outside the Tabs)."""
     from assistant.matching.profile import city_names, industry_names, type_names, zone_names
 
     private = {"api_visibility": "private"}
@@ -103,9 +103,14 @@ def match_tab(assistant):
         for trigger in (button.click, text.submit):
             trigger(on_match, inputs=[text, types, place, industries], outputs=[result, excel, markdown], **private)
 
+    return result
+
+
+def match_api(assistant):
+    """The web API endpoint ``match(profile)`` (outside the Tabs: gr.Tabs holds only tabs)."""
+
     def match(profile: str) -> dict:
         return assistant.match(str(profile or "")[:500]).to_dict()
 
     gr.api(match, api_name="match", api_description="企业政策匹配：传入企业情况（如“我们是包头一家高新技术企业”），"
            "返回 {profile, measures, message}：每条适用措施的文件、条款、原文、条件（met/not_met/unknown）与联系部门。")
-    return result
