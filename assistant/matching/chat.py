@@ -21,7 +21,7 @@ def is_match_question(text: str) -> bool:
         return False
     need = need_of(text) or ""
     need = re.sub(r"[，,。？?！!\s]|能享受|可以享受|可以申请|能申请|哪些|什么|政策|支持|扶持|补贴|奖励|优惠|有|的|吗|呢|我们|可以|能", "", need)
-    if len(need) > 6:  # 想贷款扩大生产: a need of its own, answered by ``ask``
+    if len(need) > 1:  # 想贷款扩大生产 / 融资方面: a need of its own, answered by ``ask``
         return False
     return not parse_profile(text).empty
 
@@ -32,6 +32,9 @@ def match_answer(assistant, question: str, doc_ids=None):
     if not is_match_question(question):
         return None
     outcome = assistant.match(question, doc_ids=doc_ids or None)
+    # The measures naming the applicant's own kind first (外资企业 → 跨国企业…), then the
+    # ones for any enterprise; the document and clause order otherwise.
+    outcome.results = sorted(outcome.results, key=lambda r: -r.specific)
     citations = []
     for r in outcome.results:
         document = assistant.corpus.select([r.doc_id])[0]

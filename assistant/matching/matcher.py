@@ -42,6 +42,9 @@ _TOPIC_USES = re.compile(r"人才(?:引进|政策|格局|飞地|交流|培训|�
                          r"企业同期|企业当年|企业所得税|推荐企业")
 
 
+_SEMI_GENERIC = ("科技企业", "中小企业")  # name many kinds at once: not the applicant's own kind
+
+
 @dataclass(frozen=True)
 class Condition:
     text: str
@@ -67,6 +70,7 @@ class MatchResult:
     periods: list[str]
     departments: list[str]
     kind: str = "support"  # support | application
+    specific: int = 0  # 1 when the text names the applicant's own kind, not only a generic word (企业)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -433,6 +437,8 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
         amounts=list(dict.fromkeys(a for p, _, _ in matched for a in _amounts(p))),
         periods=list(dict.fromkeys(x for p, _, _ in matched for x in _periods(p))),
         departments=list(clause.departments) or _fallback_departments(document, clause), kind=kind,
+        specific=int(any(w in _data()["types"][t]["terms"] and w not in _SEMI_GENERIC
+                         for _, rs, _ in matched for w in rs for t in profile.types)),
     )
 
 
