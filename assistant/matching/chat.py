@@ -20,7 +20,7 @@ def is_match_question(text: str) -> bool:
     if re.search(r"第[一二三四五六七八九十\d]+条|哪个部门|归谁|谁负责|多少|什么时候|截止|材料", text):
         return False
     need = need_of(text) or ""
-    need = re.sub(r"[，,。？?！!\s]|能享受|可以享受|可以申请|能申请|哪些|什么|政策|支持|扶持|补贴|奖励|优惠|有|的|吗|呢|我们|可以|能", "", need)
+    need = re.sub(r"[，,。？?！!\s]|能享受|可以享受|可以申请|能申请|哪些|什么|政策|支持|扶持|补贴|奖励|优惠|有|的|吗|呢|我们|可以|能|那|还|再|也|另外|都|申请", "", need)
     if len(need) > 1:  # 想贷款扩大生产 / 融资方面: a need of its own, answered by ``ask``
         return False
     return not parse_profile(text).empty
