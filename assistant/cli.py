@@ -477,6 +477,29 @@ def chat(as_json, doc_ids):
     run_chat(_load_assistant(quiet=False), as_json=as_json, doc_ids=list(doc_ids))
 
 
+@cli.command("match")
+@click.argument("profile")
+@_DOC_OPTION
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: {profile, measures, message}.")
+def match_cmd(profile, doc_ids, as_json):
+    """The support matcher: every measure that applies to the applicant PROFILE describes
+    (我们是包头一家高新技术企业…); needs no model."""
+    from assistant.answering.questions import clean_question
+    from assistant.matching.matcher import match_profile
+    from assistant.matching.profile import parse_profile
+
+    cleaned = clean_question(profile)
+    if cleaned.error:
+        raise click.UsageError(cleaned.error)
+    corpus = _corpus()
+    documents = corpus.select(doc_ids) if doc_ids else list(corpus.documents)
+    outcome = match_profile(parse_profile(cleaned.text), documents)
+    if as_json:
+        emit_json(outcome.to_dict())
+    else:
+        click.echo(outcome.markdown())
+
+
 @cli.command("eval")
 @click.option("--gate", is_flag=True, help="Exit 1 if a test-split metric is under its floor (CI).")
 @click.option("--split", "split", type=click.Choice(["dev", "test", "both"]), default="both", show_default=True,

@@ -67,3 +67,8 @@ class Place:
 @cache
 def places() -> tuple[Place, ...]:
     return tuple(Place(**p) for p in load("places")["places"])
+
+
+def matching() -> dict:
+    """The support matcher's lexicon (see ``matching.json``): applicant types, zones, industries."""
+    return {k: v for k, v in load("matching").items() if not k.startswith("_")}

@@ -128,6 +128,27 @@ class Assistant:
             answer = rephrase(answer, self.settings, self.corpus, timings=timings)
         return answer
 
+    def match(self, profile_text: str, doc_ids=None, *, types=(), city: str = "", zone: str = "", industries=()):
+        """The support matcher (:mod:`assistant.matching`): every measure of the corpus that
+        applies to the applicant ``profile_text`` describes, as a ``MatchOutcome``
+        (``.to_dict()``: ``{"profile", "measures", "message"}``). The keyword selectors
+        (types, city, zone, industries) override what the text says."""
+        from assistant.matching.matcher import match_profile
+        from assistant.matching.profile import parse_profile, with_selection
+
+        if doc_ids:
+            self.corpus.select(doc_ids)  # unknown ids: a clear error
+        profile = with_selection(parse_profile(profile_text), types=types, city=city, zone=zone,
+                                 industries=industries)
+        return match_profile(profile, self.corpus.documents, doc_ids=list(doc_ids or []))
+
+    def _match_answer(self, question: str, doc_ids=None):
+        """An eligibility question that states a profile (我们是…，能享受什么), answered by the
+        matcher as a numbered list with a citation per clause; None when it is not one."""
+        from assistant.matching.chat import match_answer
+
+        return match_answer(self, question, doc_ids)
+
     def chat(self, question: str, conversation=None, timings: dict | None = None):
         """Answer ``question`` as a turn of ``conversation``: (Answer, updated Conversation).
 
@@ -151,7 +172,8 @@ class Assistant:
             # A follow-up about a clause of one document is answered from that document.
             several = len(getattr(self.corpus, "documents", [])) > 1
             scope = conversation.doc_scope or ([resolved.doc_id] if resolved.doc_id and several else [])
-            answer = self._ask_in(resolved.text, scope, timings)
+            # 我们是…，能享受什么 (or a profile said earlier, put in front by ``resolve``): the matcher.
+            answer = self._match_answer(resolved.text, scope) or self._ask_in(resolved.text, scope, timings)
             answer.question = cleaned.text
             answer.understood_as = resolved.understood_as
             if cleaned.notice and not answer.notice:

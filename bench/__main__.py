@@ -58,6 +58,17 @@ def answer_latency(against, questions, rounds, real):
     emit_json(result)
 
 
+@cli.command("match-latency")
+@click.option("--questions", default=60, show_default=True, type=click.IntRange(10, 1000))
+@click.option("--rounds", default=2, show_default=True, type=click.IntRange(1, 20))
+@click.option("--real", is_flag=True, help="Use the installed model (warm ask latency as users see it).")
+def match_latency(questions, rounds, real):
+    """Support matcher p95 vs warm ask p95 (issue 20 target: ratio <= 1.5), fake encoder unless --real."""
+    from bench.match_latency import main
+
+    emit_json(main(questions, rounds, real))
+
+
 @cli.command()
 @click.option("--clients", default=50, show_default=True, type=click.IntRange(1, 500))
 @click.option("--seconds", default=60.0, show_default=True, type=click.FloatRange(1, 3600))

@@ -224,3 +224,46 @@ def test_phone_width(browser, app, shots):
         assert pg.outside == []
     finally:
         context.close()
+
+
+def _open_tab(page, name: str):
+    """A tab by name, through Gradio's overflow menu when a narrow screen hides it there."""
+    tab = page.get_by_role("tab", name=name)
+    if tab.count() and tab.first.is_visible():
+        tab.first.click()
+        return
+    page.locator(".overflow-menu > button").first.click()
+    page.locator(".overflow-dropdown button", has_text=name).first.click()
+
+
+def _match(page, text: str, expect: str = "理解为"):
+    _open_tab(page, "企业政策匹配")
+    page.locator("#pa-match-text textarea").fill(text)
+    page.locator("#pa-match-go").click()
+    page.locator("#pa-match-result .pa-match-message", has_text=expect).wait_for()
+
+
+def test_match_tab(page, shots):
+    _match(page, "我们是包头的一家高新技术企业，首次通过认定", expect="措施")
+    result = page.locator("#pa-match-result")
+    result.locator(".pa-match-item").first.wait_for()
+    assert "理解为：高新技术企业" in result.inner_text()
+    assert result.locator(".pa-match-doc h3").count() >= 1  # grouped by document
+    assert result.locator(".pa-match-conditions li").count() >= 1  # conditions visible
+    assert "联系部门" in result.inner_text()
+    page.locator("#pa-match-excel a, #pa-match-excel [download]").first.wait_for()
+    page.locator("#pa-match-md a, #pa-match-md [download]").first.wait_for()
+    page.screenshot(path=str(shots / "match-1280.png"), full_page=True)
+    _match(page, "随便问问", expect="没有识别出申请主体")
+
+
+def test_match_tab_phone_width(browser, app, shots):
+    context, pg = _open(browser, app[0], 390, 844)
+    try:
+        _match(pg, "我们是包头的一家科技型中小企业", expect="措施")
+        pg.locator("#pa-match-result .pa-match-item").first.wait_for()
+        pg.screenshot(path=str(shots / "match-390.png"), full_page=True)
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 392
+        assert pg.outside == []
+    finally:
+        context.close()

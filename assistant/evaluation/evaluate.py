@@ -55,7 +55,7 @@ def _outcomes(gold, runs, sources, clause_text):
 
 
 def score_split(split: str, gold, runs, sources, clause_text=None, *, modes=("hybrid",), with_docs=None,
-                multidoc=None, dialogue: dict | None = None) -> SplitResult:
+                multidoc=None, dialogue: dict | None = None, profiles: dict | None = None) -> SplitResult:
     """Metrics of one split from stored runs.
 
     ``with_docs``: (runs of the same questions with extra documents, sources, clause_text);
@@ -87,6 +87,8 @@ def score_split(split: str, gold, runs, sources, clause_text=None, *, modes=("hy
         multidoc_by_category = breakdown(md_gold, md_outcomes, "category")
     if dialogue:
         metrics.update({f"dialogue.{k}": float(v) for k, v in dialogue.items()})
+    if profiles:  # the support matcher on gold profiles (already prefixed match.*)
+        metrics.update({k: float(v) for k, v in profiles.items()})
     failures = []
     for g, checks in zip(gold, outcomes):
         if not checks["correct"]:
@@ -115,6 +117,22 @@ def _dialogue_metrics(assistant, path) -> dict | None:
     return evaluate_dialogues(assistant, path)
 
 
+def _profile_paths(assistant) -> dict:
+    """eval/gold/profiles_{dev,test}.jsonl when present (the matcher's gold)."""
+    try:
+        from assistant.evaluation.matching import profile_paths
+    except ImportError:
+        return {}
+    eval_dir = getattr(getattr(assistant, "settings", None), "eval_dir", None)
+    return profile_paths(eval_dir) if eval_dir is not None and hasattr(assistant, "match") else {}
+
+
+def _profile_metrics(assistant, path) -> dict:
+    from assistant.evaluation.matching import evaluate_profiles
+
+    return evaluate_profiles(assistant, path)
+
+
 def evaluate(assistant, gold_set, *, splits=("dev", "test"), modes=DEFAULT_MODES, docs_dir: Path | None = None,
              calibrate: bool = True, log=None) -> EvalResult:
     """Run and score every requested split; the multi-document run shares one temp corpus."""
@@ -132,7 +150,8 @@ def evaluate(assistant, gold_set, *, splits=("dev", "test"), modes=DEFAULT_MODES
     for split in splits:
         log(f"{split}: {len(gold_set.seed[split])} questions")
         runs[split] = run_questions(assistant, gold_set.seed[split], modes, progress=log)
-    with_docs, multidoc, extra = {}, {}, []
+    with_docs, multidoc, extra, profiles = {}, {}, [], {}
+    profile_files = _profile_paths(assistant)
     if docs_dir is not None:
         with corpus_with_extra_docs(assistant, docs_dir, log=log) as (multi, extra):
             if multi is not None:
@@ -147,13 +166,20 @@ def evaluate(assistant, gold_set, *, splits=("dev", "test"), modes=DEFAULT_MODES
                         multidoc[split] = (gold_set.multidoc[split],
                                            run_questions(multi, gold_set.multidoc[split], ("hybrid",)),
                                            md_sources, md_clause_text)
+                    if split in profile_files:  # the profiles are written against all documents
+                        log(f"{split}: gold profiles through the matcher")
+                        profiles[split] = _profile_metrics(multi, profile_files[split])
+    for split in splits:
+        if split in profile_files and split not in profiles:
+            profiles[split] = _profile_metrics(assistant, profile_files[split])
     dialogues = {s: _dialogue_metrics(assistant, gold_set.dialogues[s]) for s in splits if s in gold_set.dialogues}
     table = []
     if calibrate and "dev" in splits:
         log("dev: refusal threshold calibration")
         table = calibration_table(threshold_outcomes(assistant, gold_set.seed["dev"]))
     results = {s: score_split(s, gold_set.seed[s], runs[s], sources, clause_text, modes=modes,
-                              with_docs=with_docs.get(s), multidoc=multidoc.get(s), dialogue=dialogues.get(s))
+                              with_docs=with_docs.get(s), multidoc=multidoc.get(s), dialogue=dialogues.get(s),
+                              profiles=profiles.get(s))
                for s in splits}
     manifest = getattr(getattr(assistant, "index", None), "manifest", {}) or {}
     info = {"model": manifest.get("model_id"), "documents": [d.doc_id for d in assistant.corpus.documents],

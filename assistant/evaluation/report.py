@@ -42,6 +42,9 @@ DEFINITIONS = [
     "**stability**: share answered the same (same first citation, or refused both times).",
     "- **multidoc.\\***: the multi-document gold questions (corpus + `eval/docs/*`); "
     "**dialogue.\\***: multi-turn dialogues.",
+    "- **match.\\***: the support matcher on gold profiles (`eval/gold/profiles_*.jsonl`, corpus + `eval/docs/*`): "
+    "**must_recall** (must clauses listed), **precision** (listed clauses in must ∪ may), **must_not_rate** "
+    "(profiles listing a must_not clause), **empty_accuracy** (empty profiles answered empty), **p95_ms**.",
 ]
 
 
@@ -57,6 +60,18 @@ def _count(metrics: dict, name: str) -> str:
 def summary_metrics(result=None) -> list[str]:
     """The headline metrics: exactly the floored ones (retrieval baselines have their own table)."""
     return list(FLOORS)
+
+
+def _matcher(result, splits) -> list[str]:
+    """The support matcher on gold profiles (match.*), when any were scored."""
+    names = sorted({n for s in splits for n in result.splits[s].metrics if n.startswith("match.")})
+    if not names:
+        return []
+    lines = ["", "## Support matcher (gold profiles)", "", "| metric | " + " | ".join(splits) + " |",
+             "|---|" + "---|" * len(splits)]
+    for name in names:
+        lines.append(f"| {name} | " + " | ".join(_fmt(result.splits[s].metrics.get(name)) for s in splits) + " |")
+    return lines
 
 
 def render(result) -> list[str]:
@@ -96,6 +111,7 @@ def render(result) -> list[str]:
     lines += _breakdown("category", {s: result.splits[s].by_category for s in splits}, splits)
     lines += _breakdown("group", {s: result.splits[s].by_group for s in splits}, splits)
     lines += _multidoc(result, splits)
+    lines += _matcher(result, splits)
     lines += _calibration(result.calibration)
     lines += _failures(result, splits)
     lines += ["", "## Gate (test split)", ""]

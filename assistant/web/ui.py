@@ -34,6 +34,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from assistant.web.files_tab import files_tab  # noqa: E402
+from assistant.web.match_tab import match_api, match_tab  # noqa: E402
 from assistant.web.handlers import Handlers, parse_link  # noqa: E402
 from assistant.web.render import (APP_TITLE, EXAMPLES, clause_html, departments_overview_html, esc,  # noqa: E402
                                   header_html, meta_table_html, outline_html)
@@ -183,6 +184,7 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
 
             # ---------------------------------------------------------------- 文件 (files helper)
             files_tab(assistant, allow_upload)  # 文件: the corpus, and uploads when allowed
+            match_tab(assistant)  # 企业政策匹配: the support matcher and its exports
 
         # ---------------------------------------------------------------- events
         chat_outputs = [question, chatbot, state, download_btn]
@@ -236,6 +238,7 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
                "`assistant ask --json` 相同的 JSON 对象。")
         gr.api(h.chat, api_name="chat", api_description="对话中的一轮：传入问题和上一轮返回的 session（首轮留空），"
                "返回与 /ask 相同的 JSON 对象，另含 session 与 understood_as（追问被理解为什么）。")
+        match_api(assistant)  # match(profile): Assistant.match(profile).to_dict()
 
     demo.queue(default_concurrency_limit=concurrency)
     return demo

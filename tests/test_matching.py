@@ -1,0 +1,190 @@
+"""The support matcher (issue 20): profiles from text, matching against the documents'
+provisions, the CLI JSON shape, the chat route and the exports. Fake encoder, no model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from assistant.config import REPO_ROOT
+from assistant.ingest.corpus import load_corpus
+from assistant.ingest.provisions import provisions_of
+from assistant.matching.matcher import match_profile, match_text
+from assistant.matching.profile import parse_profile
+
+BAOTOU = "baotou-keji-ruogan-cuoshi-2022"
+CHIFENG = "chifeng-fuhuaqi-guanli-banfa-2023"
+REGION = "neimenggu-gaoxinqu-2021"
+
+
+@pytest.fixture(scope="module")
+def all_docs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("match-corpus")
+    for path in list((REPO_ROOT / "corpus").glob("*.txt")) + list((REPO_ROOT / "eval" / "docs").glob("*.txt")):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def documents(all_docs):
+    return load_corpus(all_docs).documents
+
+
+def refs(outcome):
+    return {(r.doc_id, r.clause) for r in outcome.results}
+
+
+# ---------------------------------------------------------------- profile
+
+def test_profile_types_place_industry_stage_and_facts_apart():
+    p = parse_profile("本公司位于乌海，主营新能源储能设备，属于科技型中小企业，注册三年了，职工有65人，年营收4000万元")
+    assert p.types == ["科技型中小企业"]
+    assert p.city == "乌海" and p.province == "内蒙古" and not p.outside
+    assert "新能源" in p.industries
+    assert p.facts["员工"] == 65 and p.facts["成立月数"] == 36 and p.facts["营业收入万元"] == 4000
+    assert p.stage.startswith("初创期")
+    # Facts are shown back as facts, not as conditions.
+    assert "理解为：" in p.understood and "不作为条件" in p.understood and "乌海市" in p.understood
+
+
+def test_profile_zone_gives_city_and_level():
+    p = parse_profile("我们单位是鄂尔多斯高新区管委会")
+    assert p.types == ["高新区管委会"]
+    assert p.city == "鄂尔多斯" and p.zone == "鄂尔多斯国家级高新区" and p.level == "国家级"
+
+
+def test_profile_level_of_an_incubator_and_aims():
+    p = parse_profile("赤峰有一家自治区级众创空间，就是我们")
+    assert p.types == ["众创空间"] and p.level == "自治区级" and p.city == "赤峰"
+    q = parse_profile("我们在包头，还不是高新技术企业，打算明年申报")
+    assert "高新技术企业" not in q.types and "高新技术企业" in q.aims
+
+
+def test_profile_outside_the_region_and_nothing_recognised():
+    assert parse_profile("我们是一家杭州的高企").outside == "杭州市"
+    assert parse_profile("今天天气不错").empty
+
+
+# ---------------------------------------------------------------- matching
+
+def test_baotou_enterprise_gets_baotou_and_regional_measures(documents):
+    out = match_text("包头九原区一家去年首次认定的高企，想知道有什么支持", documents)
+    got = refs(out)
+    assert (BAOTOU, 2) in got  # 首次通过认定的高新技术企业 20万元
+    assert (REGION, 12) in got  # 支持高新技术企业挂牌上市
+    assert not any(d == CHIFENG for d, _ in got)
+    second = next(r for r in out.results if (r.doc_id, r.clause) == (BAOTOU, 2))
+    assert second.departments[:2] == ["市科技局", "市财政局"]
+    assert any(c.status == "met" and "首次通过认定" in c.text for c in second.conditions)
+    assert any("20万元" in a for a in second.amounts)
+    for r in out.results:  # quotes are verbatim spans of the clause
+        clause = next(d for d in documents if d.doc_id == r.doc_id).clause(r.clause)
+        assert all(clause.text[q["start"]:q["end"]] == q["text"] for q in r.quotes)
+
+
+def test_chifeng_applicant_does_not_get_baotou_measures(documents):
+    out = match_text("我们是赤峰的一家市级科技企业孵化器", documents)
+    got = refs(out)
+    assert not any(d == BAOTOU for d, _ in got)
+    assert (CHIFENG, 10) in got and (CHIFENG, 12) in got
+    ten = next(r for r in out.results if r.clause == 10 and r.doc_id == CHIFENG)
+    assert any(c.text.startswith("市级") and c.status == "met" for c in ten.conditions)
+
+
+def test_goals_duties_and_bans_never_listed(documents):
+    by_id = {d.doc_id: d for d in documents}
+    for text in ("我们是通辽高新区管委会", "包头的高新技术企业", "赤峰的孵化器", "呼和浩特的科研人员",
+                 "鄂尔多斯的初创团队"):
+        out = match_text(text, documents)
+        for r in out.results:
+            listed = [p for p in provisions_of(by_id[r.doc_id]) if p.ref.clause == r.clause
+                      and any(q["start"] == p.start for q in r.quotes)]
+            assert listed and all(p.modality not in ("goal", "forbid", "restrict") for p in listed), r.heading
+        assert (REGION, 2) not in refs(out)  # 发展目标
+        assert (REGION, 1) not in refs(out)  # 指导思想
+
+
+def test_regional_national_zone_measure_not_for_a_regional_level_zone(documents):
+    out = match_text("我们是阿拉善高新区管委会", documents)  # 自治区级
+    three = next((r for r in out.results if (r.doc_id, r.clause) == (REGION, 3)), None)
+    if three is not None:  # only the 新获批 sentence, as an unknown condition
+        assert all("可享受" not in q["text"] for q in three.quotes)
+
+
+def test_empty_profile_and_outside_place_get_an_empty_result_with_a_message(documents):
+    empty = match_text("请问一下", documents)
+    assert empty.empty and "没有识别出申请主体" in empty.message
+    outside = match_text("我们是一家深圳的科技型中小企业", documents)
+    assert outside.empty and "深圳" in outside.message
+    nothing = match_profile(parse_profile("包头的金融机构"), [d for d in documents if d.doc_id == CHIFENG])
+    assert nothing.empty and nothing.message
+
+
+# ---------------------------------------------------------------- interfaces
+
+def test_cli_match_json_shape(all_docs, monkeypatch):
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(all_docs))
+    result = CliRunner().invoke(cli, ["match", "--json", "包头一家科技型中小企业，想问能享受哪些政策"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"profile", "measures", "message"}
+    assert data["profile"]["types"] == ["科技型中小企业"]
+    first = data["measures"][0]
+    assert set(first) >= {"doc_id", "clause", "heading", "measure", "quotes", "for", "conditions", "departments"}
+    assert all(set(q) == {"text", "start", "end"} for q in first["quotes"])
+    assert all(c["status"] in ("met", "not_met", "unknown") for m in data["measures"] for c in m["conditions"])
+    only = CliRunner().invoke(cli, ["match", "--json", "--doc", BAOTOU, "包头一家科技型中小企业"])
+    assert {m["doc_id"] for m in json.loads(only.output)["measures"]} == {BAOTOU}
+    text = CliRunner().invoke(cli, ["match", "什么也没说"])
+    assert text.exit_code == 0 and "没有识别出申请主体" in text.output
+
+
+def test_excel_and_markdown_export(documents, tmp_path):
+    from openpyxl import load_workbook
+
+    from assistant.matching.export import COLUMNS, to_excel, to_markdown
+
+    out = match_text("包头的高新技术企业", documents)
+    path = to_excel(out, tmp_path / "m.xlsx")
+    sheet = load_workbook(path).active
+    assert [c.value for c in sheet[3]] == list(COLUMNS)
+    assert sheet.max_row == 3 + len(out.results)
+    assert "理解为" in to_markdown(out) and out.results[0].heading in to_markdown(out)
+
+
+def test_chat_routes_a_profile_question_to_the_matcher(fake_assistant):
+    answer, conv = fake_assistant.chat("我们是包头的一家高新技术企业，可以享受哪些政策？")
+    assert answer.analysis.get("matcher") and answer.citations
+    assert answer.answer.splitlines()[2].startswith("1. ")
+    assert all(c.doc_id == REGION for c in answer.citations)  # the seed corpus has the regional document only
+    later, _ = fake_assistant.chat("那我们还能申请哪些支持？", conv)  # the profile said earlier is used
+    assert later.analysis.get("matcher"), later.understood_as
+    plain = fake_assistant.chat("孵化器建设归哪个部门管？")[0]
+    assert not plain.analysis.get("matcher")
+
+
+def test_scorer(tmp_path, documents):
+    from assistant.evaluation.matching import evaluate_profiles
+
+    class Bot:
+        def match(self, text):
+            return match_text(text, documents)
+
+    gold = [{"pid": "a", "profile": "包头的高新技术企业，首次认定", "group": "g", "must": [{"doc_id": BAOTOU, "clause": 2}],
+             "may": [], "must_not": [{"doc_id": CHIFENG, "clause": 10}], "benefits": ["20万元"], "empty": False},
+            {"pid": "b", "profile": "我们是广州的银行", "group": "g", "must": [], "may": [], "must_not": [],
+             "benefits": [], "empty": True}]
+    path = tmp_path / "profiles_dev.jsonl"
+    path.write_text("\n".join(json.dumps(g, ensure_ascii=False) for g in gold), encoding="utf-8")
+    metrics = evaluate_profiles(Bot(), path)
+    assert metrics["match.must_recall"] == 1.0
+    assert metrics["match.must_not_rate"] == 0.0
+    assert metrics["match.empty_accuracy"] == 1.0
+    assert 0 < metrics["match.precision"] < 1.0  # only 第二条 is in must ∪ may
+    assert metrics["match.benefits"] == 1.0
