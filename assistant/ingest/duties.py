@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.ingest.departments import core_name
 
 COLUMNS = ["文件", "文号", "条款", "标题", "责任单位", "顺序", "角色", "所属部分", "文档ID", "条款序号"]
 
@@ -54,47 +53,12 @@ class DutyRow:
                 self.section_title, self.doc_id, self.clause]
 
 
-_LEAD = re.compile(r"牵头")
-_ASSIST = re.compile(r"配合|协助|参与")
-
-
 def roles(clause) -> dict[str, str]:
     """Department → 牵头 / 配合 where the clause's note says so (``牵头单位：…；配合单位：…``,
     ``X牵头，Y配合``, ``X（牵头）``); departments the note gives no role are left out."""
-    raw = clause.departments_raw or ""
-    if not (_LEAD.search(raw) or _ASSIST.search(raw)):
-        return {}
-    spots = []
-    for name in clause.departments:
-        for form in (name, core_name(name)):
-            at = raw.find(form)
-            if at >= 0:
-                spots.append((at, at + len(form), name))
-                break
-    spots.sort()
-    out: dict[str, str] = {}
-    for i, (start, end, name) in enumerate(spots):
-        label_zone = raw[spots[i - 1][1] if i else 0:start]  # 牵头单位： before the name
-        after = raw[end:spots[i + 1][0] if i + 1 < len(spots) else len(raw)]
-        after = re.split(r"[、，,；;]", after, maxsplit=1)[0]  # X牵头 / X（牵头） right after it
-        for zone in (after, label_zone.rsplit("；", 1)[-1].rsplit(";", 1)[-1]):
-            if _LEAD.search(zone):
-                out[name] = "牵头"
-                break
-            if _ASSIST.search(zone):
-                out[name] = "配合"
-                break
-    # 牵头单位：A、B；配合单位：C — a label governs the names after it up to the next label.
-    current = ""
-    for i, (start, end, name) in enumerate(spots):
-        before = raw[spots[i - 1][1] if i else 0:start]
-        if re.search(r"牵头(?:单位|部门)", before):
-            current = "牵头"
-        elif re.search(r"(?:配合|协助|参与)(?:单位|部门)", before):
-            current = "配合"
-        if current and name not in out:
-            out[name] = current
-    return out
+    from assistant.ingest.departments import department_roles
+
+    return {name: role for name, role in department_roles(clause.departments_raw) if role}
 
 
 def duty_rows(documents, section: str | None = None) -> list[DutyRow]:
