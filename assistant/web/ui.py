@@ -211,18 +211,16 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
         chatbot.clear(h.reset, outputs=chat_outputs, queue=False, **private)
         chatbot.like(h.like, inputs=[chatbot, state], outputs=feedback_status, **private)
 
-        def open_target(kind, value, doc=ALL_DOCUMENTS, follow=False):
-            """Open a clause (``doc:12[:spans]``) in 政策原文 or a department in 按部门查看.
-            ``follow``: switch 政策原文's document selector to the clause's document."""
+        def open_target(kind, value, doc=ALL_DOCUMENTS):
+            """Open a clause (``doc:12[:spans]``) in 政策原文 or a department in 按部门查看;
+            ``doc`` is the tab's document choice (kept when it shows the clause, else all)."""
             skip = (gr.skip(),) * len(open_outputs)
             if kind == "clause":
                 parsed = parse_clause_key(value)
                 if parsed is None or h.clause_view(value)[0].startswith('<div class="pa-empty">'):
                     return skip
                 doc_id = parsed[0] or (h.corpus.documents[0].doc_id if h.corpus.documents else "")
-                if follow:
-                    doc = doc_id
-                elif doc and doc != doc_id:  # a clause of another document than the one shown
+                if doc and doc != doc_id:  # a clause of another document than the one shown
                     doc = ALL_DOCUMENTS
                 body, ol = h.clause_view(value, doc)
                 plain = clause_key(doc_id, parsed[1])
@@ -246,15 +244,17 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
                 return (gr.skip(), *result[1:])  # stay on the tab the panel is in
             return open_target("", "")
 
-        def open_from_link(target):
+        def open_from_link(target, policy, departments):
             parsed = parse_link(target)
-            return open_target(*parsed, follow=True) if parsed else open_target("", "")
+            if not parsed:
+                return open_target("", "")
+            return open_target(*parsed, policy if parsed[0] == "clause" else departments)
 
         for panel in (outline, guide):
             panel.click(open_from_panel, inputs=policy_doc, outputs=open_outputs, **private)
         for panel in (dept_html, duty_html):
             panel.click(open_from_panel, inputs=dept_doc, outputs=open_outputs, **private)
-        link_go.click(open_from_link, inputs=link_target, outputs=open_outputs, **private)
+        link_go.click(open_from_link, inputs=[link_target, policy_doc, dept_doc], outputs=open_outputs, **private)
         clause_dropdown.input(h.clause_view, inputs=[clause_dropdown, policy_doc], outputs=[clause_view, outline],
                               **private)
         policy_doc.input(h.policy_tab, inputs=policy_doc,
