@@ -1,14 +1,27 @@
 """The web app: a Gradio chat over :class:`~assistant.qa.Assistant`, for three kinds of user.
 
 * **智能问答** — a chat: the conversation stays on screen and follow-ups (这一条、下一条、
-  那能源局呢) refer to earlier turns; each answer says how a follow-up was understood and is
-  followed by one collapsible card per cited clause (quote, responsible departments as
-  links, the full clause with the quoted sentences in bold, a link into 政策原文). Example
-  questions per user group, 新对话 to start over, 👍/👎 and copy per message (feedback is
-  saved as one JSON line to ``settings.feedback_path``), and the whole conversation as a
-  Markdown download with its sources. The conversation lives per browser in a ``gr.State``.
-* **按部门查看** — every clause a department is responsible for; aliases such as 发改委 work.
-* **政策原文** — the document's frame (文号, 发文机关 …), its outline and any clause in full.
+  那能源局呢) refer to earlier turns. Each answer is **one message**: how a follow-up was
+  understood, the direct answer with inline markers [1] [2] … after what they support, and
+  under it, folded, one source per marker (clause label and title, document, the quoted
+  spans, departments as links, and a link that opens 政策原文 at that clause with the quoted
+  spans highlighted); a refusal shows the nearby clauses in the same folded form, marked
+  仅供参考. One copy and one 👍/👎 per answer (feedback is saved as one JSON line to
+  ``settings.feedback_path``, rotated at a size limit). The question's analysis only with
+  ``python app.py --debug``. Example questions per user group, 新对话, and the whole
+  conversation as a Markdown download with its sources. The conversation lives per browser
+  in a ``gr.State``.
+* **按部门查看** — a document selector (all documents by default, grouped by document, widest
+  jurisdiction first); every clause a department is responsible for, with short names
+  (发改委) resolved per document; the duty table (责任分工: departments × clauses in the
+  order each 责任单位 note lists them, 牵头/配合 where stated), filterable by section and
+  exported as .xlsx / .csv.
+* **政策原文** — the same document selector; 导读 for new staff (frame, sections with their
+  clauses' titles, targets with their numbers, the departments named most — every item a
+  link into the text), the outline, any clause in full, the documents' frames.
+
+Corpus changes while the app runs (an upload in 文件, ``assistant add`` / ``remove``, seen by
+:meth:`Handlers.watch`) swap the whole assistant under the lock every answer holds.
 
 Named APIs: ``/ask`` returns ``assistant.ask(question).to_dict()``; ``/chat`` takes
 ``(question, session)`` and adds ``session`` and ``understood_as`` (server-side sessions,
@@ -250,8 +263,12 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
                 return open_target("", "")
             return open_target(*parsed, policy if parsed[0] == "clause" else departments)
 
+        def open_from_policy_panel(doc, evt: gr.EventData):
+            dept = _event_value(evt, "dept")  # 导读's departments open 按部门查看
+            return open_target("dept", dept) if dept is not None else open_from_panel(doc, evt)
+
         for panel in (outline, guide):
-            panel.click(open_from_panel, inputs=policy_doc, outputs=open_outputs, **private)
+            panel.click(open_from_policy_panel, inputs=policy_doc, outputs=open_outputs, **private)
         for panel in (dept_html, duty_html):
             panel.click(open_from_panel, inputs=dept_doc, outputs=open_outputs, **private)
         link_go.click(open_from_link, inputs=[link_target, policy_doc, dept_doc], outputs=open_outputs, **private)
@@ -267,6 +284,20 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
                        **private)
         duty_section.input(h.duty_view, inputs=[dept_doc, duty_section], outputs=[duty_html, duty_xlsx_btn, duty_csv_btn],
                            **private)
+
+        # A page opened after the corpus changed (an upload, `assistant add` while running)
+        # shows the corpus as it now is in the document views.
+        shown = {"corpus": h.corpus}
+
+        def refresh_views():
+            if h.corpus is shown["corpus"]:
+                return (gr.skip(),) * len(refresh_outputs)
+            documents = gr.update(choices=h.document_choices(), value=ALL_DOCUMENTS)
+            return (documents, documents, *h.departments_tab(ALL_DOCUMENTS), *h.policy_tab(ALL_DOCUMENTS))
+
+        refresh_outputs = [dept_doc, policy_doc, dept_dropdown, dept_html, duty_section, duty_html, duty_xlsx_btn,
+                           duty_csv_btn, clause_dropdown, clause_view, outline, meta_html, guide]
+        demo.load(refresh_views, outputs=refresh_outputs, queue=False, **private)
 
         gr.api(h.ask, api_name="ask", api_description="回答一个关于政策文件的问题（不带对话上下文），返回与 "
                "`assistant ask --json` 相同的 JSON 对象。")
