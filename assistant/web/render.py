@@ -372,7 +372,7 @@ def clause_html(source, number, strong_departments=(), spans=()) -> str:
         paragraphs.append(f'<p class="pa-note">{esc(note.strip())}</p>')
     return (
         f'<div class="pa-clause" data-key="{esc(clause_key(doc.doc_id, clause.number))}">{head}{section}'
-        f'<h3 class="pa-clause-title">{esc(clause.heading)}</h3>'
+        f'<h3 class="pa-clause-title">{esc(clause.heading if clause.number else clause.label)}</h3>'
         f'<div class="pa-clause-body">{"".join(paragraphs)}</div>'
         f'<div class="pa-depts"><span class="pa-depts-k">责任单位</span>{_chips(clause.departments, strong_departments)}</div>'
         '</div>'
@@ -473,7 +473,10 @@ def guide_html(source, doc_ids=None) -> str:
     for doc in documents_of(source, doc_ids):
         g = guide(doc)
         first = clause_key(doc.doc_id, doc.clauses[0].number) if doc.clauses else ""
-        frame = "".join(f'<li><span class="pa-fact-k">{esc(k)}</span>{esc(v)}</li>' for k, v in g["frame"])
+        # The frame opens the text where it stands: the 前言 (part 0) when there is one, else the first clause.
+        opening = clause_key(doc.doc_id, 0) if doc.preamble else first
+        frame = "".join(f'<li><span class="pa-fact-k">{esc(k)}</span><button type="button" class="pa-link" '
+                        f'data-clause="{esc(opening)}">{esc(v)}</button></li>' for k, v in g["frame"])
         sections = []
         for s in g["sections"]:
             items = "".join(f'<li><button type="button" class="pa-link" data-clause="{esc(clause_key(doc.doc_id, n))}">'

@@ -237,7 +237,7 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
                     doc = ALL_DOCUMENTS
                 body, ol = h.clause_view(value, doc)
                 plain = clause_key(doc_id, parsed[1])
-                choices = gr.update(choices=h.clause_choices(doc), value=plain)
+                choices = gr.update(choices=h.clause_choices(doc), value=plain if parsed[1] else None)  # 0: 前言
                 _, _, _, meta, guide_page = h.policy_tab(doc)
                 return (gr.Tabs(selected="policy"), choices, body, ol, gr.update(value=doc), meta, guide_page,
                         gr.skip(), gr.skip())
