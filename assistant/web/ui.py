@@ -47,10 +47,16 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from assistant.web.files_tab import files_tab  # noqa: E402
-from assistant.web.handlers import ALL_DOCUMENTS, Handlers, parse_link  # noqa: E402
-from assistant.web.render import APP_TITLE, EXAMPLES, clause_key, esc, header_html, parse_clause_key  # noqa: E402
+from assistant.web.handlers import Handlers, parse_link  # noqa: E402
+from assistant.web.render import (APP_TITLE, EXAMPLES, clause_html, departments_overview_html, esc,  # noqa: E402
+                                  header_html, meta_table_html, outline_html)
 
 log = logging.getLogger(__name__)
+
+# Document selectors and clause keys (doc:12[:spans]) of 按部门查看 / 政策原文. (Kept apart from
+# the imports above so that tab registrations next to ``files_tab`` merge cleanly.)
+from assistant.web.handlers import ALL_DOCUMENTS  # noqa: E402
+from assistant.web.render import clause_key, parse_clause_key  # noqa: E402, F401
 
 DEFAULT_CONCURRENCY = 8  # parallel requests reach the query micro-batcher (assistant/embedding/batching.py)
 FONT_SANS = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
