@@ -40,6 +40,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help=f"端口（默认 {DEFAULT_PORT}，或环境变量 ASSISTANT_PORT）")
     parser.add_argument("--allow-upload", action="store_true",
                         help="在“文件”页允许上传政策文件加入语料库（仅限本机地址 127.0.0.1 / localhost）")
+    parser.add_argument("--debug", action="store_true",
+                        help="在每个回答下显示问题分析（调试用；--json 输出始终包含 analysis）")
     args = parser.parse_args(argv)
     from assistant.web.net import is_loopback
 
@@ -106,7 +108,7 @@ def main(argv=None) -> int:
             from assistant.web.ui import launch
 
             launch(assistant, args.host, args.port, feedback_path=settings.feedback_path,
-                   allow_upload=args.allow_upload)
+                   allow_upload=args.allow_upload, debug=args.debug)
         except AssistantError as exc:
             print(f"错误: {exc}", file=sys.stderr)
             if "model" in type(exc).__name__.lower():

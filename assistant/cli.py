@@ -212,9 +212,29 @@ def _provision_text(p: dict) -> str:
 @cli.command()
 @_DOC_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
-def departments(doc_ids, as_json):
-    """Every responsible department with the clauses (of each document) it is responsible for."""
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, writable=True),
+              help="Write the duty table (责任分工) as an Excel file: one row per (document, clause, department).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True),
+              help="The same duty table as CSV (UTF-8 with BOM).")
+def departments(doc_ids, as_json, xlsx_path, csv_path):
+    """Every responsible department with the clauses (of each document) it is responsible for.
+
+    With --xlsx / --csv: the duty table (责任分工) instead — columns 文件, 文号, 条款, 标题,
+    责任单位, 顺序 (as the clause's 责任单位 note lists them), 角色 (牵头/配合 where stated),
+    所属部分; documents widest jurisdiction first."""
     corpus = _corpus()
+    if xlsx_path or csv_path:
+        from assistant.ingest.duties import duty_rows, widest_first, write_csv, write_xlsx
+
+        rows = duty_rows(widest_first(corpus.select(doc_ids)))
+        for path, write in ((xlsx_path, write_xlsx), (csv_path, write_csv)):
+            if path:
+                try:
+                    write(rows, path)
+                except OSError as exc:
+                    raise AssistantError(f"无法写入 {path}：{exc.strerror or exc}") from None
+                click.echo(f"已写入 {path}：{len(rows)} 行（{len({(r.doc_id, r.clause) for r in rows})} 条条款）")
+        return
     wanted = {d.doc_id for d in corpus.select(doc_ids)}
     rows = []
     for name, refs in corpus.departments.clauses_by_department.items():

@@ -8,10 +8,11 @@ returns a grounded :class:`~assistant.answering.compose.Answer`.
 
 from __future__ import annotations
 
+import os
 import re
-
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
 from assistant.config import Settings
 from assistant.retrieval.hybrid import FusionConfig, HybridRetriever
@@ -27,6 +28,9 @@ class Assistant:
     index: object
     retriever: HybridRetriever
     load_seconds: float = 0.0
+    # Held by every answer and by every swap of the corpus (upload, a CLI add/remove seen by
+    # the app): an answer sees either the old corpus with the old indexes or the new with the new.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, encoder=None, rebuild: bool = True,
@@ -47,6 +51,28 @@ class Assistant:
         index = load_index(settings, corpus, encoder, rebuild=rebuild, progress=progress, log=log)
         retriever = HybridRetriever(index.documents, index.units, index.sparse, index.dense, encoder, config)
         return cls(settings, corpus, encoder, index, retriever, time.perf_counter() - started)
+
+    def swap_from(self, fresh: "Assistant") -> None:
+        """Become ``fresh`` (a newly loaded assistant) as one step under :attr:`lock`."""
+        with self.lock:
+            for f in fields(self):
+                if f.name != "lock":
+                    setattr(self, f.name, getattr(fresh, f.name))
+
+    def reload(self) -> "Assistant":
+        """Load the corpus and index as they now are on disk (keeping the encoder), then swap
+        them in under the lock; the slow part runs outside it, so answers go on meanwhile."""
+        fresh = type(self).load(self.settings, encoder=self.encoder)
+        self.swap_from(fresh)
+        return self
+
+    def index_signature(self) -> str:
+        """What the current index build is (its ``current`` link target): it changes when a
+        build (``assistant add`` / ``remove`` / ``build``, an upload) completes."""
+        try:
+            return os.readlink(self.settings.index_dir / "current")
+        except OSError:
+            return ""
 
     @property
     def document(self):

@@ -188,14 +188,18 @@ def test_chat_turns_messages_state_and_download(app):
     h = app[0].handlers
     box, history, state, download = h.respond("孵化器建设归哪个部门管？", [], None)
     assert box == "" and [m["role"] for m in history[:2]] == ["user", "assistant"]
-    assert "自治区科技厅" in history[1]["content"]
-    cards = [m for m in history if m.get("metadata")]
-    assert cards and cards[0]["metadata"]["title"].startswith("依据：第（十一）条")
-    assert "<details" in cards[0]["content"] and "<strong>" in cards[0]["content"]
-    assert "#pa-open-clause:11" in cards[0]["content"]
+    assert len(history) == 2 and not history[1].get("metadata")  # one message per answer
+    answer = history[1]["content"]
+    assert "自治区科技厅" in answer
+    # The marker after the direct answer, the source folded under it, opening the clause at the quote.
+    direct, _, sources = answer.partition('<details class="pa-sources">')
+    assert re.search(r'<a class="pa-marker-link" data-n="1" href="#pa-open-clause:neimenggu-gaoxinqu-2021%3A11%3A\d+-\d+">\[1\]</a>',
+                     direct)
+    assert "<summary>来源（1 条）</summary>" in sources and "第（十一）条 加强对科技创新创业的服务支持" in sources
+    assert "<blockquote" in sources and "#pa-open-dept:" in sources and "问题分析" not in answer
     _, history, state, download = h.respond("这一条还支持什么？", history, state)
-    assert sum(m["role"] == "user" for m in history) == 2
-    assert "理解为：第（十一）条" in [m for m in history if m["role"] == "assistant" and not m.get("metadata")][-1]["content"]
+    assert sum(m["role"] == "user" for m in history) == 2 and len(history) == 4
+    assert "理解为：第（十一）条" in history[-1]["content"]
     path = Path(download["value"])
     text = path.read_text(encoding="utf-8")
     assert path.suffix == ".md" and "## 第 1 问：孵化器建设归哪个部门管？" in text and "## 第 2 问：这一条还支持什么？" in text
@@ -231,8 +235,11 @@ def test_chat_messages_escape_markup():
         messages = chat_messages(answer["question"], dict(answer, refused=refused))
         user = messages[0]["content"]  # Markdown: every character markup could act on is escaped
         assert not re.search(r"(?<!\\)[<>*`\[]", user) and "\\<script\\>" in user
-        cards = "".join(m["content"] for m in messages if m.get("metadata"))
-        assert "<script" not in cards.lower() and "<img" not in cards.lower() and "${" not in cards
+        assert len(messages) == 2
+        text, _, folded = messages[1]["content"].partition("<details")
+        assert not re.search(r"(?<!\\)<(?:script|img)", text) and not re.search(r"(?<!\\)\$(?!\\)", text)
+        assert "<script" not in folded.lower() and "<img" not in folded.lower() and "${" not in folded
+        assert folded and "仅供参考" in folded if refused else "来源" in folded
 
 
 # ------------------------------------------------------------------------------ feedback
@@ -259,7 +266,7 @@ def test_like_on_a_message_rates_its_turn(app):
     h = demo.handlers
     _, history, state, _ = h.respond("第五条讲什么？", [], None)
     _, history, state, _ = h.respond("下一条呢？", history, state)
-    second = max(i for i, m in enumerate(history) if m["role"] == "user") + 2  # a citation card of turn 2
+    second = max(i for i, m in enumerate(history) if m["role"] == "user") + 1  # the answer of turn 2
     evt = gr.LikeData(target=None, data={"index": second, "value": history[second]["content"], "liked": False})
     assert "已记录" in h.like(history, state, evt)
     record = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
@@ -305,7 +312,9 @@ def test_department_view(app):
 def test_clause_view(app):
     body, outline = app[0].handlers.clause_view(12)
     assert "第（十二）条" in body and "自治区地方金融监管局" in body
-    assert 'pa-ol-on" data-clause="12"' in outline
+    assert 'pa-ol-on" data-clause="neimenggu-gaoxinqu-2021:12"' in outline
+    body, _ = app[0].handlers.clause_view("neimenggu-gaoxinqu-2021:12:0-8")
+    assert "<p><mark>强化科技金融服务</mark>。完善" in body  # the span's offsets are into the clause text
     body, _ = app[0].handlers.clause_view("not a number")
     assert "请选择" in body
 

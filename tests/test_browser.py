@@ -1,11 +1,13 @@
 """End to end in a real headless browser: Debian's Chromium driven by Playwright.
 
-A two-turn conversation (the follow-up is understood through the first turn and both stay
-on screen), a citation card expanded and opened in 政策原文, a department link, 👍 saved,
-the conversation downloaded as Markdown, 新对话, markup typed as a question, the 部门 tab,
-and the same conversation at 390 px — with screenshots written to a temp folder (printed).
-Uses the fake encoder, so it is quick, and watches that the page loads nothing from
-outside the machine.
+One app start over two documents (the seed and a second one), on the fake encoder, for
+every check: a two-turn conversation where each answer is exactly one message — the direct
+answer with [n] markers, the sources folded inside it, no debug panel — a marker that opens
+the clause in 政策原文 with the quote highlighted, a department link, 👍 saved, the
+conversation downloaded as Markdown, both documents in 按部门查看 and 政策原文, the duty
+table downloaded and read back with openpyxl, 导读, 新对话, markup typed as a question, and
+the same at 390 px — with screenshots written to a temp folder (printed). Watches that the
+page loads nothing from outside the machine.
 """
 
 from __future__ import annotations
@@ -38,13 +40,32 @@ def shots(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, fake_assistant):
+def two_documents(tmp_path_factory):
+    """The seed and a second document, with the fake encoder."""
+    import shutil
+
+    from assistant.config import REPO_ROOT, Settings
+    from assistant.qa import Assistant
+    from tests.doubles import FakeEncoder
+
+    home = tmp_path_factory.mktemp("browser-home")
+    corpus = home / "corpus"
+    corpus.mkdir()
+    shutil.copy(REPO_ROOT / "corpus" / "neimenggu-gaoxinqu-2021.txt", corpus)
+    shutil.copy(Path(__file__).parent / "samples" / "second_policy.txt", corpus)
+    settings = Settings(corpus_dir=corpus, index_dir=home / "indexes", model_dir=home / "no-model",
+                        feedback_path=home / "feedback.jsonl", eval_dir=home / "eval")
+    return Assistant.load(settings, encoder=FakeEncoder(64))
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, two_documents):
     from assistant.web.ui import build_ui
 
     feedback = tmp_path_factory.getbasetemp() / "browser-feedback" / "feedback.jsonl"
-    demo = build_ui(fake_assistant, feedback)
+    demo = build_ui(two_documents, feedback)
     _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
-    yield url, feedback
+    yield url, feedback, demo
     demo.close()
 
 
@@ -118,97 +139,120 @@ def _tab(page, name: str):
     page.get_by_role("tab", name=name).click()
 
 
-def test_two_turn_conversation(page, app, shots):
-    _, feedback = app
+BOT = "#pa-chat [data-testid='bot']"
+
+
+def _one_answer_each(page):
+    """Exactly one assistant message per question."""
+    assert page.locator(BOT).count() == page.locator("#pa-chat [data-testid='user']").count()
+
+
+def test_one_message_per_answer_markers_and_sources(page, app, shots):
+    _, feedback, _ = app
     _say(page, "孵化器建设归哪个部门管？")
     first = _bot(page, "责任单位是")
-    assert "孵化器" in first.inner_text() and "自治区科技厅" in first.inner_text()
-    citation = page.get_by_text("依据：第（十一）条").first
-    citation.wait_for()
+    assert "孵化器" not in first.locator("summary").first.inner_text()
+    assert "自治区科技厅" in first.inner_text()
+    _one_answer_each(page)
+    marker = first.locator("a.pa-marker-link").first
+    assert marker.inner_text() == "[1]"
+    sources = first.locator("details.pa-sources")
+    assert sources.count() == 1 and sources.get_attribute("open") is None  # folded
+    assert "问题分析" not in first.inner_text() and page.locator("#pa-chat details.pa-debug").count() == 0
+    sources.locator("summary").click()
+    source = first.locator(".pa-source").first
+    source.wait_for(state="visible")
+    assert "第（十一）条 加强对科技创新创业的服务支持" in source.inner_text()
+    assert "内政发〔2021〕13号" in source.inner_text() and source.locator("blockquote").count() == 1
 
     _say(page, "这一条还支持什么？", enter=True)
-    understood = _understood(page)
-    assert "理解为：第（十一）条" in understood.inner_text()
+    assert "理解为：" in _understood(page).inner_text() and "第（十一）条" in _understood(page).inner_text()
     assert page.locator("#pa-chat [data-testid='user']").count() == 2  # both turns stay on screen
-    assert "众创空间" in _bot(page, "理解为").inner_text()
+    _one_answer_each(page)
     page.screenshot(path=str(shots / "chat-desktop.png"), full_page=True)
 
-    # A citation card: expand it, then the full clause with the quoted sentences in bold.
-    page.get_by_text("依据：第（十一）条").last.click()
-    summary = page.locator("#pa-chat details.pa-details summary").last
-    summary.wait_for(state="visible")
-    summary.click()
-    bold = page.locator("#pa-chat details.pa-details[open] .pa-fulltext strong").first
-    bold.wait_for(state="visible")
-    assert bold.inner_text()
-
-    # 👍 on the last answer: one JSON line with the question (not the rewritten one).
-    # The Like button of the last answer's message (each message row is followed by its buttons).
+    # 👍 on the last answer (its message row is followed by its buttons): one JSON line.
     row = page.locator("#pa-chat .message-row", has_text="理解为").last
     buttons = row.locator("xpath=following-sibling::div[1]")
+    assert buttons.locator("button[aria-label='赞'], button[aria-label='Like']").count() == 1
     buttons.locator("button[aria-label='赞'], button[aria-label='Like']").first.click()  # zh-CN / en
     page.locator("#pa-feedback-status", has_text="已记录").wait_for()
     record = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
     assert record["rating"] == "up" and record["question"] == "这一条还支持什么？"
 
-    # The whole conversation as Markdown with its sources.
     with page.expect_download() as info:
         page.locator("#pa-download").click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
     assert "第 1 问：孵化器建设归哪个部门管？" in text and "第 2 问：这一条还支持什么？" in text
-    assert "理解为：第（十一）条" in text and "责任单位：" in text and "来源：" in text
+    assert "理解为：" in text and "责任单位：" in text and "来源：" in text
 
-    # Links in the card open the department and the clause in their tabs.
-    page.locator("#pa-chat a.pa-link", has_text="自治区科技厅").last.click()
-    page.locator("#pa-dept-result .pa-dept-head", has_text="自治区科技厅").wait_for()
-    assert page.get_by_role("tab", name="按部门查看").get_attribute("aria-selected") == "true"
-    _tab(page, "智能问答")
-    page.locator("#pa-chat a.pa-link", has_text="在政策原文中查看").last.click()
+    # The marker opens 政策原文 at the clause with the quoted span highlighted.
+    first.locator("a.pa-marker-link").first.click()
     page.locator("#pa-clause .pa-clause-title", has_text="第（十一）条").wait_for()
     assert page.get_by_role("tab", name="政策原文").get_attribute("aria-selected") == "true"
+    mark = page.locator("#pa-clause mark").first
+    mark.wait_for(state="visible")
+    assert mark.inner_text() in source.locator("blockquote").inner_text()
     page.locator("#pa-outline .pa-ol-on", has_text="加强对科技创新创业的服务支持").wait_for()
 
+    # A department in a source opens 按部门查看.
+    _tab(page, "智能问答")
+    page.locator("#pa-chat .pa-source a.pa-link", has_text="自治区科技厅").first.click()
+    page.locator("#pa-dept-result .pa-dept-head", has_text="自治区科技厅").wait_for()
+    assert page.get_by_role("tab", name="按部门查看").get_attribute("aria-selected") == "true"
 
-def test_new_conversation_forgets_the_context(page):
+
+def test_every_tab_shows_both_documents_and_the_duty_table_downloads(page, app):
+    from openpyxl import load_workbook
+
+    demo = app[2]
+    _tab(page, "按部门查看")
+    page.locator("#pa-dept-text input, #pa-dept-text textarea").first.fill("")
+    page.locator("#pa-dept-search").click()
+    for doc in ("neimenggu-gaoxinqu-2021", "second_policy"):
+        page.locator(f"#pa-dept-result .pa-doc-head[data-doc='{doc}']").wait_for()
+    page.locator("#pa-dept-text input, #pa-dept-text textarea").first.fill("发改委")
+    page.locator("#pa-dept-search").click()
+    page.locator("#pa-dept-result .pa-dept-head", has_text="自治区发展改革委").wait_for()
+    assert page.locator("#pa-dept-result .pa-doc-head").count() == 2  # resolved in each document
+
+    page.get_by_text("责任分工表（部门 × 条款，可导出）").click()
+    page.locator("#pa-duty table.pa-duty").wait_for()
+    with page.expect_download() as info:
+        page.locator("#pa-duty-xlsx").click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    with open(info.value.path(), "rb") as fh:
+        rows = list(load_workbook(fh).active.iter_rows(values_only=True))
+    expected = demo.handlers.duty_rows()
+    assert list(rows[0][:6]) == ["文件", "文号", "条款", "标题", "责任单位", "顺序"]
+    assert [(r[1], r[2], r[4], r[5]) for r in rows[1:]] == [(e.doc_number, e.cite, e.department, e.order)
+                                                           for e in expected]
+    assert {r[1] for r in rows[1:]} == {"内政发〔2021〕13号", "某政办发〔2023〕8号"}
+
+    _tab(page, "政策原文")
+    page.locator("#pa-outline [data-clause='second_policy:2']").wait_for()
+    page.locator("#pa-outline [data-clause='second_policy:2']").click()
+    page.locator("#pa-clause .pa-clause-title", has_text="第二条").wait_for()
+    assert "某政办发〔2023〕8号" in page.locator("#pa-meta").inner_text()
+    page.get_by_text("导读（新员工从这里开始）").click()
+    guide = page.locator("#pa-guide .pa-guide")
+    guide.first.wait_for(state="visible")
+    assert guide.count() == 2 and "目标与指标" in guide.first.inner_text()
+
+
+def test_new_conversation_and_markup(page):
     _tab(page, "智能问答")
     page.locator("#pa-new").click()
     page.wait_for_function("() => !document.querySelector(\"#pa-chat [data-testid='user']\")")
     _say(page, "下一条呢？")
-    box = _bot(page, "需要补充")
-    assert "请先说明是哪一条" in box.inner_text()
-
-
-def test_example_button_and_follow_up_example(page):
-    _tab(page, "智能问答")
-    page.locator("#pa-new").click()
-    before = page.locator("#pa-chat [data-testid='bot']").count()
-    page.get_by_role("button", name="第五条讲什么？").click()
-    page.wait_for_function("n => document.querySelectorAll(\"#pa-chat [data-testid='bot']\").length > n",
-                           arg=before)
-    page.get_by_role("button", name="再下一条呢？").click()
-    _understood(page, "第（六）条").wait_for()
-
-
-def test_markup_in_question_is_text(page):
-    _tab(page, "智能问答")
+    assert "请先说明是哪一条" in _bot(page, "需要补充").inner_text()
     question = '<img src=x onerror="alert(1)"><script>alert(2)</script>${7*7}{{7*7}}'
     _say(page, question)
     shown = page.locator("#pa-chat [data-testid='user']").last
     assert "<img" in shown.inner_text() and "<script>" in shown.inner_text()
     assert page.locator("#pa-chat img[src='x']").count() == 0
     assert page.dialogs == []
-
-
-def test_departments_tab(page):
-    _tab(page, "按部门查看")
-    page.locator("#pa-dept-text input, #pa-dept-text textarea").first.fill("发改委")
-    page.locator("#pa-dept-search").click()
-    head = page.locator("#pa-dept-result .pa-dept-head", has_text="自治区发展改革委")
-    head.wait_for()
-    assert page.locator("#pa-dept-result .pa-cite").count() >= 3
-    page.locator("#pa-dept-result [data-clause]").first.click()
-    page.locator("#pa-clause .pa-clause-title").wait_for()
-    assert page.get_by_role("tab", name="政策原文").get_attribute("aria-selected") == "true"
+    _one_answer_each(page)
 
 
 def test_phone_width(browser, app, shots):
@@ -218,6 +262,10 @@ def test_phone_width(browser, app, shots):
         _say(pg, "那能源局呢？")
         _understood(pg, "能源局").wait_for()
         assert pg.locator("#pa-chat [data-testid='user']").count() == 2
+        _one_answer_each(pg)
+        assert pg.locator(f"{BOT} a.pa-marker-link").count() >= 2
+        pg.locator(f"{BOT} details.pa-sources summary").last.click()
+        pg.locator(f"{BOT} .pa-source").last.wait_for(state="visible")
         pg.screenshot(path=str(shots / "chat-390.png"), full_page=True)
         # Nothing wider than the phone: no sideways scrolling.
         assert pg.evaluate("document.documentElement.scrollWidth") <= 392

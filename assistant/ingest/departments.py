@@ -76,15 +76,42 @@ def _split_group(group: str) -> list[str]:
     return names
 
 
+_ROLE_LABEL = re.compile(r"^\s*(牵头|配合|协助|参与)(?:单位|部门)\s*[：:]\s*")
+_ROLE_AFTER = re.compile(r"\s*[（(]?(牵头|配合|协助|参与)[）)]?$")
+
+
+def department_roles(raw: str) -> list[tuple[str, str]]:
+    """(name, role) of a 责任单位 note, in order, without duplicates: role is 牵头 or 配合
+    where the note says so (``牵头单位：A；配合单位：B``, ``A牵头，B配合``, ``A（牵头）``), else ""."""
+    raw = (raw or "").strip()
+    current = "牵头" if re.match(r"^\s*牵头(?:单位|部门)", raw) else ""
+    raw = re.sub(r"^\s*(?:责任|牵头)(?:单位|部门)\s*[：:，,]", "", raw).strip().rstrip("。）)")
+    out: list[tuple[str, str]] = []
+    for group in _GROUP_SEP.split(raw):
+        label = _ROLE_LABEL.match(group)
+        if label:
+            current = "牵头" if label.group(1) == "牵头" else "配合"
+            group = group[label.end():]
+        names = _split_group(group)
+        roles = [current] * len(names)
+        for i, name in enumerate(names):  # A（牵头）、B: that item only
+            own = re.search(r"[（(](牵头|配合|协助|参与)[）)]?$", name)
+            if own and own.start() > 0:
+                names[i], roles[i] = name[:own.start()], "牵头" if own.group(1) == "牵头" else "配合"
+        if names and not any(r != current for r in roles):
+            after = _ROLE_AFTER.search(names[-1])  # A、B牵头: the role word closes the group
+            if after and len(names[-1]) > len(after.group(0)):
+                names[-1] = names[-1][:after.start()]
+                roles = ["牵头" if after.group(1) == "牵头" else "配合"] * len(names)
+        for name, role in zip(names, roles):
+            if name and name not in [n for n, _ in out]:
+                out.append((name, role))
+    return out
+
+
 def parse_departments(raw: str) -> list[str]:
     """Normalised department names of a 责任单位 note, in order, without duplicates."""
-    raw = re.sub(r"^\s*(?:责任|牵头)(?:单位|部门)\s*[：:，,]", "", raw or "").strip().rstrip("。）)")
-    names: list[str] = []
-    for group in _GROUP_SEP.split(raw):
-        for name in _split_group(group):
-            if name not in names:
-                names.append(name)
-    return names
+    return [name for name, _ in department_roles(raw)]
 
 
 def core_name(name: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import fields
 from pathlib import Path
 
 import gradio as gr
@@ -53,10 +52,9 @@ def documents_html(corpus) -> str:
 
 def reload_assistant(assistant) -> None:
     """Point ``assistant`` at the corpus as it now is on disk (index updated, new units
-    embedded only), keeping its loaded encoder."""
-    fresh = type(assistant).load(assistant.settings, encoder=assistant.encoder)
-    for field in fields(assistant):
-        setattr(assistant, field.name, getattr(fresh, field.name))
+    embedded only), keeping its loaded encoder: loaded beside it, then swapped in whole
+    under the lock every answer holds (:meth:`Assistant.swap_from`)."""
+    assistant.reload()
 
 
 def add_uploads(assistant, paths: list[str], client_host: str | None) -> tuple[str, str]:

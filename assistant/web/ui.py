@@ -1,14 +1,27 @@
 """The web app: a Gradio chat over :class:`~assistant.qa.Assistant`, for three kinds of user.
 
 * **智能问答** — a chat: the conversation stays on screen and follow-ups (这一条、下一条、
-  那能源局呢) refer to earlier turns; each answer says how a follow-up was understood and is
-  followed by one collapsible card per cited clause (quote, responsible departments as
-  links, the full clause with the quoted sentences in bold, a link into 政策原文). Example
-  questions per user group, 新对话 to start over, 👍/👎 and copy per message (feedback is
-  saved as one JSON line to ``settings.feedback_path``), and the whole conversation as a
-  Markdown download with its sources. The conversation lives per browser in a ``gr.State``.
-* **按部门查看** — every clause a department is responsible for; aliases such as 发改委 work.
-* **政策原文** — the document's frame (文号, 发文机关 …), its outline and any clause in full.
+  那能源局呢) refer to earlier turns. Each answer is **one message**: how a follow-up was
+  understood, the direct answer with inline markers [1] [2] … after what they support, and
+  under it, folded, one source per marker (clause label and title, document, the quoted
+  spans, departments as links, and a link that opens 政策原文 at that clause with the quoted
+  spans highlighted); a refusal shows the nearby clauses in the same folded form, marked
+  仅供参考. One copy and one 👍/👎 per answer (feedback is saved as one JSON line to
+  ``settings.feedback_path``, rotated at a size limit). The question's analysis only with
+  ``python app.py --debug``. Example questions per user group, 新对话, and the whole
+  conversation as a Markdown download with its sources. The conversation lives per browser
+  in a ``gr.State``.
+* **按部门查看** — a document selector (all documents by default, grouped by document, widest
+  jurisdiction first); every clause a department is responsible for, with short names
+  (发改委) resolved per document; the duty table (责任分工: departments × clauses in the
+  order each 责任单位 note lists them, 牵头/配合 where stated), filterable by section and
+  exported as .xlsx / .csv.
+* **政策原文** — the same document selector; 导读 for new staff (frame, sections with their
+  clauses' titles, targets with their numbers, the departments named most — every item a
+  link into the text), the outline, any clause in full, the documents' frames.
+
+Corpus changes while the app runs (an upload in 文件, ``assistant add`` / ``remove``, seen by
+:meth:`Handlers.watch`) swap the whole assistant under the lock every answer holds.
 
 Named APIs: ``/ask`` returns ``assistant.ask(question).to_dict()``; ``/chat`` takes
 ``(question, session)`` and adds ``session`` and ``understood_as`` (server-side sessions,
@@ -40,6 +53,11 @@ from assistant.web.render import (APP_TITLE, EXAMPLES, clause_html, departments_
                                   header_html, meta_table_html, outline_html)
 
 log = logging.getLogger(__name__)
+
+# Document selectors and clause keys (doc:12[:spans]) of 按部门查看 / 政策原文. (Kept apart from
+# the imports above so that tab registrations next to ``files_tab`` merge cleanly.)
+from assistant.web.handlers import ALL_DOCUMENTS  # noqa: E402
+from assistant.web.render import clause_key, parse_clause_key  # noqa: E402, F401
 
 DEFAULT_CONCURRENCY = 8  # parallel requests reach the query micro-batcher (assistant/embedding/batching.py)
 FONT_SANS = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
@@ -98,19 +116,19 @@ class PolicyApp(gr.Blocks):
 
 
 def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCURRENCY,
-             allow_upload: bool = False) -> PolicyApp:
-    """The whole app for ``assistant``; ``feedback_path`` defaults to its settings'."""
+             allow_upload: bool = False, debug: bool = False) -> PolicyApp:
+    """The whole app for ``assistant``; ``feedback_path`` defaults to its settings'; ``debug``
+    shows each question's analysis under its answer."""
     if feedback_path is None:
         feedback_path = assistant.settings.feedback_path
-    h = Handlers(assistant, feedback_path)
+    h = Handlers(assistant, feedback_path, debug=debug)
     document = assistant.document
     private = {"api_visibility": "private"}
-    first_clause = document.clauses[0].number if document.clauses else None
 
     with PolicyApp(title=f"{APP_TITLE} · {document.meta.title}"[:80], analytics_enabled=False,
                    delete_cache=(3600, 3600)) as demo:
         demo.handlers = h  # for tests
-        gr.HTML(header_html(document), elem_id="pa-header")
+        gr.HTML(header_html(assistant.corpus), elem_id="pa-header")
         with gr.Tabs(selected="ask") as tabs:
             # ---------------------------------------------------------------- 智能问答
             with gr.Tab("智能问答", id="ask"):
@@ -156,28 +174,44 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
 
             # ---------------------------------------------------------------- 按部门查看
             with gr.Tab("按部门查看", id="departments"):
+                dept_doc = gr.Dropdown(choices=h.document_choices(), value=ALL_DOCUMENTS, label="文件",
+                                       elem_id="pa-dept-doc")
                 with gr.Row(equal_height=False):
                     dept_dropdown = gr.Dropdown(choices=h.department_choices(), value=None, filterable=True,
                                                 label="选择责任单位", scale=3, elem_id="pa-dept-dropdown")
                     dept_text = gr.Textbox(label="或输入部门名称 / 简称", placeholder="如：发改委、人社厅、科技厅",
                                            scale=3, elem_id="pa-dept-text")
                     dept_btn = gr.Button("查询", variant="primary", scale=0, min_width=110, elem_id="pa-dept-search")
-                dept_html = gr.HTML(departments_overview_html(document), elem_id="pa-dept-result",
-                                    js_on_load=_CLICK_JS)
+                dept_html = gr.HTML(h.department_view(""), elem_id="pa-dept-result", js_on_load=_CLICK_JS)
+                with gr.Accordion("责任分工表（部门 × 条款，可导出）", open=False, elem_id="pa-duty-box"):
+                    duty_table, duty_xlsx, duty_csv = h.duty_view()
+                    with gr.Row(equal_height=False):
+                        duty_section = gr.Dropdown(choices=h.section_choices(), value="", label="按部分筛选",
+                                                   scale=3, elem_id="pa-duty-section")
+                        duty_xlsx_btn = gr.DownloadButton("导出 Excel", value=duty_xlsx["value"], size="sm", scale=0,
+                                                          min_width=110, elem_id="pa-duty-xlsx")
+                        duty_csv_btn = gr.DownloadButton("导出 CSV", value=duty_csv["value"], size="sm", scale=0,
+                                                         min_width=110, elem_id="pa-duty-csv")
+                    duty_html = gr.HTML(duty_table, elem_id="pa-duty", js_on_load=_CLICK_JS)
 
             # ---------------------------------------------------------------- 政策原文
             with gr.Tab("政策原文", id="policy"):
+                first_clause = h.first_clause()
+                policy_doc = gr.Dropdown(choices=h.document_choices(), value=ALL_DOCUMENTS, label="文件",
+                                         elem_id="pa-policy-doc")
+                with gr.Accordion("导读（新员工从这里开始）", open=False, elem_id="pa-guide-box"):
+                    guide = gr.HTML(h.policy_tab()[4], elem_id="pa-guide", js_on_load=_CLICK_JS)
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=4, min_width=300):
                         with gr.Accordion("目录", open=True):
-                            outline = gr.HTML(outline_html(document, first_clause), elem_id="pa-outline",
+                            outline = gr.HTML(h.clause_view(first_clause)[1], elem_id="pa-outline",
                                               js_on_load=_CLICK_JS)
                     with gr.Column(scale=6):
                         clause_dropdown = gr.Dropdown(choices=h.clause_choices(), value=first_clause,
                                                       label="选择条款", filterable=True, elem_id="pa-clause-dropdown")
-                        clause_view = gr.HTML(clause_html(document, first_clause), elem_id="pa-clause")
+                        clause_view = gr.HTML(h.clause_view(first_clause)[0], elem_id="pa-clause")
                         with gr.Accordion("文件信息", open=True):
-                            gr.HTML(meta_table_html(document), elem_id="pa-meta")
+                            meta_html = gr.HTML(h.policy_tab()[3], elem_id="pa-meta")
                         if document.preamble:
                             with gr.Accordion("导语", open=False):
                                 gr.HTML(f'<p class="pa-preamble">{esc(document.preamble)}</p>')
@@ -198,41 +232,80 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
         chatbot.clear(h.reset, outputs=chat_outputs, queue=False, **private)
         chatbot.like(h.like, inputs=[chatbot, state], outputs=feedback_status, **private)
 
-        clause_numbers = {c.number for c in document.clauses}
-
-        def open_target(kind, value):
+        def open_target(kind, value, doc=ALL_DOCUMENTS):
+            """Open a clause (``doc:12[:spans]``) in 政策原文 or a department in 按部门查看;
+            ``doc`` is the tab's document choice (kept when it shows the clause, else all)."""
+            skip = (gr.skip(),) * len(open_outputs)
             if kind == "clause":
-                number = int(value) if str(value).isascii() and str(value).isdigit() else None
-                if number in clause_numbers:
-                    body, ol = h.clause_view(number)
-                    return gr.Tabs(selected="policy"), gr.update(value=number), body, ol, gr.skip(), gr.skip()
+                parsed = parse_clause_key(value)
+                if parsed is None or h.clause_view(value)[0].startswith('<div class="pa-empty">'):
+                    return skip
+                doc_id = parsed[0] or (h.corpus.documents[0].doc_id if h.corpus.documents else "")
+                if doc and doc != doc_id:  # a clause of another document than the one shown
+                    doc = ALL_DOCUMENTS
+                body, ol = h.clause_view(value, doc)
+                plain = clause_key(doc_id, parsed[1])
+                choices = gr.update(choices=h.clause_choices(doc), value=plain if parsed[1] else None)  # 0: 前言
+                _, _, _, meta, guide_page = h.policy_tab(doc)
+                return (gr.Tabs(selected="policy"), choices, body, ol, gr.update(value=doc), meta, guide_page,
+                        gr.skip(), gr.skip())
             if kind == "dept" and isinstance(value, str) and value.strip():
-                return (gr.Tabs(selected="departments"), gr.skip(), gr.skip(), gr.skip(), gr.update(value=value),
-                        h.department_view(value))
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return (gr.Tabs(selected="departments"), *(gr.skip(),) * 6,
+                        gr.update(value=value), h.department_view(value, doc))
+            return skip
 
-        open_outputs = [tabs, clause_dropdown, clause_view, outline, dept_text, dept_html]
+        open_outputs = [tabs, clause_dropdown, clause_view, outline, policy_doc, meta_html, guide, dept_text, dept_html]
 
-        def open_from_panel(evt: gr.EventData):
+        def open_from_panel(doc, evt: gr.EventData):
             number, dept = _event_value(evt, "clause"), _event_value(evt, "dept")
             if number is not None:
-                return open_target("clause", str(number))
+                return open_target("clause", str(number), doc)
             if dept is not None:
-                result = open_target("dept", dept)
+                result = open_target("dept", dept, doc)
                 return (gr.skip(), *result[1:])  # stay on the tab the panel is in
             return open_target("", "")
 
-        def open_from_link(target):
+        def open_from_link(target, policy, departments):
             parsed = parse_link(target)
-            return open_target(*parsed) if parsed else open_target("", "")
+            if not parsed:
+                return open_target("", "")
+            return open_target(*parsed, policy if parsed[0] == "clause" else departments)
 
-        for panel in (dept_html, outline):
-            panel.click(open_from_panel, outputs=open_outputs, **private)
-        link_go.click(open_from_link, inputs=link_target, outputs=open_outputs, **private)
-        clause_dropdown.input(h.clause_view, inputs=clause_dropdown, outputs=[clause_view, outline], **private)
-        dept_dropdown.input(h.department_view, inputs=dept_dropdown, outputs=dept_html, **private)
+        def open_from_policy_panel(doc, evt: gr.EventData):
+            dept = _event_value(evt, "dept")  # 导读's departments open 按部门查看
+            return open_target("dept", dept) if dept is not None else open_from_panel(doc, evt)
+
+        for panel in (outline, guide):
+            panel.click(open_from_policy_panel, inputs=policy_doc, outputs=open_outputs, **private)
+        for panel in (dept_html, duty_html):
+            panel.click(open_from_panel, inputs=dept_doc, outputs=open_outputs, **private)
+        link_go.click(open_from_link, inputs=[link_target, policy_doc, dept_doc], outputs=open_outputs, **private)
+        clause_dropdown.input(h.clause_view, inputs=[clause_dropdown, policy_doc], outputs=[clause_view, outline],
+                              **private)
+        policy_doc.input(h.policy_tab, inputs=policy_doc,
+                         outputs=[clause_dropdown, clause_view, outline, meta_html, guide], **private)
+        dept_dropdown.input(h.department_view, inputs=[dept_dropdown, dept_doc], outputs=dept_html, **private)
         for trigger in (dept_btn.click, dept_text.submit):
-            trigger(h.department_view, inputs=dept_text, outputs=dept_html, **private)
+            trigger(h.department_view, inputs=[dept_text, dept_doc], outputs=dept_html, **private)
+        dept_doc.input(h.departments_tab, inputs=dept_doc,
+                       outputs=[dept_dropdown, dept_html, duty_section, duty_html, duty_xlsx_btn, duty_csv_btn],
+                       **private)
+        duty_section.input(h.duty_view, inputs=[dept_doc, duty_section], outputs=[duty_html, duty_xlsx_btn, duty_csv_btn],
+                           **private)
+
+        # A page opened after the corpus changed (an upload, `assistant add` while running)
+        # shows the corpus as it now is in the document views.
+        shown = {"corpus": h.corpus}
+
+        def refresh_views():
+            if h.corpus is shown["corpus"]:
+                return (gr.skip(),) * len(refresh_outputs)
+            documents = gr.update(choices=h.document_choices(), value=ALL_DOCUMENTS)
+            return (documents, documents, *h.departments_tab(ALL_DOCUMENTS), *h.policy_tab(ALL_DOCUMENTS))
+
+        refresh_outputs = [dept_doc, policy_doc, dept_dropdown, dept_html, duty_section, duty_html, duty_xlsx_btn,
+                           duty_csv_btn, clause_dropdown, clause_view, outline, meta_html, guide]
+        demo.load(refresh_views, outputs=refresh_outputs, queue=False, **private)
 
         gr.api(h.ask, api_name="ask", api_description="回答一个关于政策文件的问题（不带对话上下文），返回与 "
                "`assistant ask --json` 相同的 JSON 对象。")
@@ -245,9 +318,11 @@ def build_ui(assistant, feedback_path=None, *, concurrency: int = DEFAULT_CONCUR
 
 
 def launch(assistant, host: str = "127.0.0.1", port: int = 7860, *, feedback_path=None, block: bool = True,
-           ready_message: str = "助手已就绪: {url}", allow_upload: bool = False):
-    """Start the server; print ``ready_message`` once it accepts requests."""
-    demo = build_ui(assistant, feedback_path, allow_upload=allow_upload)
+           ready_message: str = "助手已就绪: {url}", allow_upload: bool = False, debug: bool = False):
+    """Start the server; print ``ready_message`` once it accepts requests. A CLI ``assistant
+    add`` / ``remove`` while it runs is picked up (the whole assistant swapped under the lock)."""
+    demo = build_ui(assistant, feedback_path, allow_upload=allow_upload, debug=debug)
+    demo.handlers.watch()
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True, inbrowser=False)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     print(ready_message.format(url=f"http://{shown}:{port}"), flush=True)
