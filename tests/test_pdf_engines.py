@@ -124,13 +124,13 @@ def test_mixed_pdf_ocrs_only_the_scanned_page(mixed, references, monkeypatch, tm
 def test_ocr_citations_are_marked(mixed, tmp_path, monkeypatch):
     from assistant.answering.spans import make_citation
     from assistant.cli import ocr_line
-    from assistant.web.render import citation_html, citation_message
+    from assistant.web.render import citation_html, source_html
 
     doc = load_document(mixed[0])
     clause = next(c for c in doc.clauses if c.ocr)
     citation = asdict(make_citation(doc, clause, [0], 1.0))
     assert citation["ocr"] is True  # as --json and the API show it
-    assert "文字识别" in citation_html(citation) and "文字识别" in citation_message(citation)["metadata"]["title"]
+    assert "文字识别" in citation_html(citation) and "文字识别" in source_html(1, citation)
     plain = asdict(make_citation(doc, next(c for c in doc.clauses if not c.ocr), [0], 1.0))
     assert plain["ocr"] is False and "文字识别" not in citation_html(plain)
     assert "1/3 页" in ocr_line(doc.ocr) and "平均置信度" in ocr_line(doc.ocr)
