@@ -27,7 +27,7 @@ pytestmark = [
 
 ANSWER_KEYS = {"question", "answer", "refused", "intent", "citations", "related", "notice", "error",
                "direct", "analysis", "understood_as", "session"}
-CITATION_KEYS = {"doc_id", "doc_title", "clause", "label", "title", "quote", "departments", "score", "heading",
+CITATION_KEYS = {"ocr", "doc_id", "doc_title", "clause", "label", "title", "quote", "departments", "score", "heading",
                  "sentences", "quotes", "doc_number", "section"}
 SCRIPT = "<script>alert(1)</script>"
 
@@ -96,9 +96,9 @@ def test_script_question_is_answered_and_escaped(client, assistant):
     assert "&lt;script&gt;" in page
 
 
-def test_only_ask_and_chat_are_public_endpoints(client):
-    """UI events are private: no endpoint takes a file path from a caller."""
-    assert set(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == {"/ask", "/chat"}
+def test_only_ask_chat_and_match_are_public_endpoints(client):
+    """UI events are private: no endpoint takes a file path from a caller (match takes a profile text)."""
+    assert set(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == {"/ask", "/chat", "/match"}
 
 
 def test_chat_api_keeps_a_session(client):

@@ -24,9 +24,9 @@ def tiny_repo(tmp_path):
     (tmp_path / "eval" / "gold" / "seed_dev.jsonl").write_text(_row("seed-dev-0001", "孵化器归谁管？") + "\n",
                                                               encoding="utf-8")
     (tmp_path / "eval" / "gold" / "seed_test.jsonl").write_text(
-        _row("seed-test-0001", "福化器归谁管？") + "\n" + _row("seed-test-0002", "Who is in charge of incubators?")
+        _row("seed-test-0001", "孵话器归谁管？") + "\n" + _row("seed-test-0002", "Who is in charge of incubators?")
         + "\n", encoding="utf-8")
-    (tmp_path / "code.py").write_text("# 福化器 is a typo\n# 孵化器归谁管 is a dev question\n", encoding="utf-8")
+    (tmp_path / "code.py").write_text("# 孵话器 is a typo\n# 孵化器归谁管 is a dev question\n", encoding="utf-8")
     (tmp_path / "notes.md").write_text("Ask: who is IN CHARGE of incubators\n", encoding="utf-8")
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
@@ -35,18 +35,17 @@ def tiny_repo(tmp_path):
 
 def test_finds_distinctive_cjk_and_latin_strings_outside_the_splits(tiny_repo):
     found = leaks.find_leaks(tiny_repo)
-    # 福化器 (not in the documents nor in dev) leaks; 孵化器归谁管 is dev wording and does not;
+    # 孵话器 (not in the documents nor in dev) leaks; 孵化器归谁管 is dev wording and does not;
     # the split file itself is never reported.
-    assert ("code.py", 1, "福化器", "seed-test-0001") in found
+    assert ("code.py", 1, "孵话器", "seed-test-0001") in found
     assert not any(path == "code.py" and line == 2 for path, line, _, _ in found)
     assert not any(path.startswith("eval/gold/") for path, _, _, _ in found)
     assert any(path == "notes.md" and qid == "seed-test-0002" for path, _, _, qid in found)
 
 
-def test_no_test_split_wording_outside_the_baseline():
-    """Any new hit fails; the recorded ones (eval/leaks_baseline.tsv) await triage."""
-    new = leaks.new_leaks(REPO_ROOT)
-    assert new == [], "\n".join(f"{p}:{n}: {s!r} ({q})" for p, n, s, q in new[:20])
+def test_no_test_split_wording_in_code_tests_or_docs():
+    found = leaks.find_leaks(REPO_ROOT)
+    assert found == [], "\n".join(f"{p}:{n}: {s!r} ({q})" for p, n, s, q in found[:20])
 
 
 def test_the_repaired_typos_are_gone():
@@ -57,9 +56,3 @@ def test_the_repaired_typos_are_gone():
         text = (REPO_ROOT / path).read_text(encoding="utf-8", errors="replace")
         for typo in ("福化器", "科技今融", "人设厅"):
             assert typo not in text, (path, typo)
-
-
-@pytest.mark.xfail(reason="the recorded baseline hits are not triaged yet (see assistant/evaluation/leaks.py)",
-                   strict=False)
-def test_no_leaks_at_all():
-    assert leaks.find_leaks(REPO_ROOT) == []

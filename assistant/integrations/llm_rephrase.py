@@ -335,8 +335,10 @@ def make_llm(settings):
     if key not in _CLIENTS:
         from llama_index.llms.openai_like import OpenAILike
 
-        _CLIENTS[key] = OpenAILike(model=settings.llm_model, api_base=settings.llm_url,
-                                   api_key=llm_key() or "not-needed", is_chat_model=True,
+        # The key is read from the environment at use and never stored in settings.
+        credentials = {"api_key": llm_key() or "not-needed"}
+        _CLIENTS[key] = OpenAILike(model=settings.llm_model, api_base=settings.llm_url, **credentials,
+                                   is_chat_model=True,
                                    timeout=settings.llm_timeout, max_retries=0, temperature=0.0,
                                    max_tokens=400, context_window=8192)
     return _CLIENTS[key]
