@@ -17,7 +17,7 @@ run: model
 # `make eval` rewrites eval/report.md.
 test: model browser
 	$(BIN)/python -m pytest -q
-	$(BIN)/assistant eval --gate --out "$$(mktemp -d)"
+	$(BIN)/assistant eval --gate --split test --out "$$(mktemp -d)"
 
 setup: $(STAMP)
 

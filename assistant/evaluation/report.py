@@ -74,6 +74,33 @@ def _matcher(result, splits) -> list[str]:
     return lines
 
 
+ARRIVAL_KEYS = ("questions", "all_checks", "wrong_verdict", "false_refusals", "refusal_accuracy",
+                "direct_holds_fact", "answer_recall@1", "dialogue.last_turn_accuracy", "match.must_recall",
+                "match.precision", "match.must_not_rate", "match.empty_accuracy")
+
+
+def _arrival(folder: Path | None = None) -> list[str]:
+    """Fresh batches as they scored on arrival, before any change (``eval/arrival/*.json``,
+    written by ``python -m bench.score_batch``): the honest number for unseen phrasings."""
+    from assistant.config import REPO_ROOT
+
+    folder = folder or REPO_ROOT / "eval" / "arrival"
+    files = sorted(folder.glob("*.json")) if folder.exists() else []
+    if not files:
+        return []
+    import json
+
+    rows = [(f.stem, json.loads(f.read_text(encoding="utf-8"))) for f in files]
+    keys = [k for k in ARRIVAL_KEYS if any(k in data for _, data in rows)]
+    lines = ["", "## Fresh batches on arrival (before any change)", "",
+             "Each batch was written from the documents alone and scored against the commit in its name "
+             "before anything was tuned on it; it was then split into dev and a frozen test part.", "",
+             "| batch | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    for name, data in rows:
+        lines.append(f"| {name} | " + " | ".join(_fmt(data.get(k)) for k in keys) + " |")
+    return lines
+
+
 def render(result) -> list[str]:
     splits = [s for s in SPLIT_ORDER if s in result.splits]
     info = result.info
@@ -107,6 +134,7 @@ def render(result) -> list[str]:
                        f"p95 {result.splits[s].latency_ms.get('answer_p95_ms', 0):.0f} ms;" for s in splits)
     lines += ["", f"Answer latency on this (shared) machine, not gated: {latency}", "", "Definitions:", ""]
     lines += DEFINITIONS
+    lines += _arrival()
     lines += _retrieval(result, splits)
     lines += _breakdown("category", {s: result.splits[s].by_category for s in splits}, splits)
     lines += _breakdown("group", {s: result.splits[s].by_group for s in splits}, splits)
