@@ -1,14 +1,20 @@
-"""Fit the yes/no evidence model (:mod:`assistant.answering.verdicts`) on dev gold only.
+"""Fit the evidence models of :mod:`assistant.answering.verdicts` on dev gold only.
 
-    python -m tools.fit_verdicts [--gold eval/gold/seed_dev.jsonl ...] [--cost 2.0] [--dry-run]
+    python -m tools.fit_verdicts [--gold FILE ...] [--cost C] [--dry-run]
 
-Every dev yes/no question is asked with a model that accepts every claim, so each one that
-reaches the evidence step records its :class:`~assistant.answering.verdicts.Evidence` in
-``analysis.verdict``. Label 1: the gold verdict is 是; label 0: 否 or 文件未明确 (then a 是 is
-wrong). A logistic regression (scikit-learn, standardised features) is fitted and the
-threshold chosen to minimise ``cost × wrong 是 + withheld 是`` on the same dev rows: a wrong
-verdict costs more than a withheld one. The result goes to
-``assistant/data/verdict_model.json``. Never pass a test split.
+Every dev question is asked with models that accept everything, so each question that
+reaches an evidence step records its :class:`~assistant.answering.verdicts.Evidence` in
+``analysis.verdict``. Then a logistic regression (scikit-learn, standardised features) is
+fitted and its threshold chosen on the same dev rows:
+
+* ``verdict`` (yes/no questions that reach the 是 step): label 1 when the gold verdict is 是;
+  the threshold minimises ``cost × wrong 是 + withheld 是``. Written to ``assistant/data/verdict_model.json``.
+
+(An answerability model over the same evidence for every other question was tried on
+2026-12-02: only 5 out-of-scope dev questions reach that step — the constraint checks refuse
+the rest earlier — too few to fit, so it is not used.)
+
+A wrong answer costs more than a withheld one (``--cost``). Never pass a test split.
 """
 
 from __future__ import annotations
@@ -18,40 +24,44 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "assistant" / "data" / "verdict_model.json"
-FEATURES = ["sentence_coverage", "clause_coverage", "unknown_nouns", "unknown_words", "missing_nouns", "missing_entities", "score"]
+DATA = ROOT / "assistant" / "data"
+DEV = ["seed_dev.jsonl", "fresh1_dev.jsonl", "fresh2_dev.jsonl"]
 
 
-def collect(paths: list[Path]) -> list[tuple[list[float], int, str]]:
+def collect(paths: list[Path], target: str) -> list[tuple[list[float], int, str]]:
     from assistant.answering import verdicts
     from assistant.evaluation.gold import load_gold
     from assistant.qa import Assistant
 
     if any("test" in p.name for p in paths):
         raise SystemExit("fit on dev splits only")
-    accept_all = {"intercept": 0.0, "weights": [0.0] * len(FEATURES), "mean": [0.0] * len(FEATURES),
-                  "scale": [1.0] * len(FEATURES), "threshold": 0.0}
-    verdicts.model.cache_clear()
+    n = len(verdicts.FEATURES)
+    accept_all = {"intercept": 0.0, "weights": [0.0] * n, "mean": [0.0] * n, "scale": [1.0] * n,
+                  "threshold": 0.0, "features": list(verdicts.FEATURES)}
     original = verdicts.model
-    verdicts.model = lambda: accept_all  # every claim is "stated": record the evidence of all
+    verdicts.model = lambda name="verdict_model": accept_all  # record the evidence of every question
+    key = "p_stated" if target == "verdict" else "p_answers"
     try:
         bot = Assistant.load()
         rows = []
         for path in paths:
             for g in load_gold(path):
-                if g.answer_type != "yes_no" or not g.yes_no:
+                if target == "verdict" and (g.answer_type != "yes_no" or not g.yes_no):
                     continue
-                found = bot.ask(g.question).analysis.get("verdict")
-                if found:
-                    rows.append(([found[f] for f in FEATURES], int(g.yes_no == "yes"), g.question))
+                found = bot.ask(g.question).analysis.get("verdict") or {}
+                if key in found:
+                    label = g.yes_no == "yes" if target == "verdict" else not g.out_of_scope
+                    rows.append(([found[f] for f in verdicts.FEATURES], int(label), g.question))
     finally:
         verdicts.model = original
     return rows
 
 
-def fit(rows, cost: float) -> dict:
+def fit(rows, cost: float, target: str) -> dict:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
+
+    from assistant.answering.verdicts import FEATURES
 
     x = np.array([r[0] for r in rows], dtype=float)
     y = np.array([r[1] for r in rows])
@@ -59,45 +69,39 @@ def fit(rows, cost: float) -> dict:
     scale[scale == 0] = 1.0
     clf = LogisticRegression(C=1.0).fit((x - mean) / scale, y)
     p = clf.predict_proba((x - mean) / scale)[:, 1]
-    best = None
-    for threshold in np.linspace(0.05, 0.95, 91):
-        wrong = int(((p >= threshold) & (y == 0)).sum())
-        withheld = int(((p < threshold) & (y == 1)).sum())
-        key = (cost * wrong + withheld, -threshold)
-        if best is None or key < best[0]:
-            best = (key, float(threshold), wrong, withheld)
-    _, threshold, wrong, withheld = best
-    # Under refuse_below the question is refused (文件未明确, nothing stated): a refused 是
-    # costs ``cost``, an unrefused not-stated claim 1 (it is still answered 文件未明确).
-    low = min(((cost * int(((p < t) & (y == 1)).sum()) + int(((p >= t) & (y == 0)).sum()), -t, t)
-               for t in np.linspace(0.0, threshold, int(threshold * 100) + 1)))
-    refuse_below = float(low[2])
-    return {"intercept": float(clf.intercept_[0]), "weights": [float(w) for w in clf.coef_[0]],
-            "mean": [float(v) for v in mean], "scale": [float(v) for v in scale], "threshold": round(threshold, 3),
-            "refuse_below": round(refuse_below, 3),
-            "features": FEATURES,
-            "fit": {"rows": len(rows), "stated": int(y.sum()), "not_stated": int((y == 0).sum()),
-                    "wrong_yes": wrong, "withheld_yes": withheld, "cost": cost,
-                    "refused_yes": int(((p < refuse_below) & (y == 1)).sum()),
-                    "refused_not_stated": int(((p < refuse_below) & (y == 0)).sum())}}
+    grid = np.linspace(0.0, 0.95, 96)
+    # The threshold: a wrong "yes" (是, or an answer to an out-of-scope question) costs ``cost``.
+    _, threshold = min((cost * int(((p >= t) & (y == 0)).sum()) + int(((p < t) & (y == 1)).sum()), -t) for t in grid)
+    threshold = -threshold
+    out = {"intercept": float(clf.intercept_[0]), "weights": [float(w) for w in clf.coef_[0]],
+           "mean": [float(v) for v in mean], "scale": [float(v) for v in scale], "features": list(FEATURES),
+           "threshold": round(float(threshold), 3)}
+    fit_info = {"rows": len(rows), "positive": int(y.sum()), "negative": int((y == 0).sum()), "cost": cost,
+                "wrong_positive": int(((p >= threshold) & (y == 0)).sum()),
+                "withheld_positive": int(((p < threshold) & (y == 1)).sum())}
+    out["fit"] = fit_info
+    return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--gold", type=Path, nargs="+", default=[ROOT / "eval" / "gold" / "seed_dev.jsonl"])
-    parser.add_argument("--cost", type=float, default=2.0, help="cost of a wrong 是 against a withheld one")
+    parser.add_argument("--target", choices=("verdict",), default="verdict")
+    parser.add_argument("--gold", type=Path, nargs="+", default=[ROOT / "eval" / "gold" / name for name in DEV])
+    parser.add_argument("--cost", type=float, default=3.0, help="cost of a wrong 是 / answer against a withheld one")
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args(argv)
-    rows = collect(args.gold)
-    result = fit(rows, args.cost)
-    result = {"_about": "Logistic model: P(a clause states a yes/no claim) from phrasing-independent evidence "
+    rows = collect(args.gold, args.target)
+    result = fit(rows, args.cost, args.target)
+    about = {"verdict": "P(a clause states a yes/no claim)", "answerability": "P(a clause answers the question)"}
+    result = {"_about": f"Logistic model: {about[args.target]} from phrasing-independent evidence "
                         "(assistant/answering/verdicts.py). Fitted on dev gold only.",
-              "_source": f"python -m tools.fit_verdicts --gold {' '.join(p.name for p in args.gold)} --cost {args.cost}",
+              "_source": f"python -m tools.fit_verdicts --target {args.target} --gold "
+                         f"{' '.join(p.name for p in args.gold)} --cost {args.cost}",
               **result}
-    print(json.dumps(result["fit"], ensure_ascii=False), "threshold", result["threshold"],
-          "refuse_below", result["refuse_below"])
+    print(json.dumps(result["fit"], ensure_ascii=False), "threshold", result["threshold"])
     if not args.dry_run:
-        OUT.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        path = DATA / f"{args.target}_model.json"
+        path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

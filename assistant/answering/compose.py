@@ -517,9 +517,6 @@ def _general(ctx: _Context) -> Answer:
     if isinstance(citations, Answer):
         return citations
     direct = _direct(ctx, citations[0])
-    if ctx.analysis.verdict.get("decision") == "not_covered":
-        parts = [direct, "以下条款内容相近，仅供参考（不是对该问题的回答）："] + [evidence_md(ctx, c) for c in citations]
-        return Answer("", "\n\n".join(parts), True, "out_of_scope", [], citations, direct=direct)
     if ctx.analysis.yes_no and direct.startswith(("是", NOT_DECIDED)) and not ctx.analysis.clause_refs:
         unknown = unconfirmed_property(ctx.analysis.text, ctx.corpus.documents)
         if unknown:  # 人才公寓是免费住的吗: the text never says 免费 — not a 是
@@ -762,7 +759,7 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     decision = _claim_decision(ctx, clause, citation)
     if decision != "stated":
         said = f"{heading}相关的规定是：“{phrase}”。" if phrase else f"相关内容见{heading}。"
-        return f"{NOT_DECIDED}{'文件没有提到这一点；' if decision == 'not_covered' else ''}{said}"
+        return f"{NOT_DECIDED}{said}"
     return f"是。根据{heading}：“{phrase}”。" if phrase else f"是。见{heading}。"
 
 
@@ -782,10 +779,8 @@ def _claimed_entities(analysis) -> list[str]:
 NOT_DECIDED = "文件未明确。"
 
 
-def _claim_decision(ctx: _Context, clause, citation: Citation) -> str:
-    """Does ``clause`` state what the yes/no question claims (:mod:`.verdicts`)? ``stated``
-    (是), ``undecided`` (文件未明确, with what the clause says) or ``not_covered`` (文件未明确,
-    refused: the claim is about things the clause does not speak of)."""
+def _evidence(ctx: _Context, clause, citation: Citation):
+    """The phrasing-independent evidence that ``clause`` answers the question (:mod:`.verdicts`)."""
     from assistant.answering import verdicts
     from assistant.answering.intent import without_self_introduction
     from assistant.answering.spans import compact_text
@@ -793,11 +788,20 @@ def _claim_decision(ctx: _Context, clause, citation: Citation) -> str:
     frequency, clauses = clause_frequency(ctx.corpus.documents)
     claim = verdicts.claim_core(without_self_introduction(ctx.focus_text),
                                 lambda g: 0 < frequency(g) <= 0.5 * clauses)
-    found = verdicts.evidence(claim, clause.text, clause.sentences, frequency, clauses,
-                              compact_text(ctx.corpus.documents), citation.score, _claimed_entities(ctx.analysis))
+    scores = [h.score for h in ctx.hits[:2]]
+    margin = scores[0] - scores[1] if len(scores) == 2 else scores[0] if scores else 0.0
+    return verdicts.evidence(claim, clause.text, clause.sentences, frequency, clauses,
+                             compact_text(ctx.corpus.documents), citation.score, _claimed_entities(ctx.analysis),
+                             margin)
+
+
+def _claim_decision(ctx: _Context, clause, citation: Citation) -> str:
+    """Does ``clause`` state what the yes/no question claims (:mod:`.verdicts`)? ``stated``
+    (是) or ``undecided`` (文件未明确, with what the clause says)."""
+    from assistant.answering import verdicts
+
+    found = _evidence(ctx, clause, citation)
     p = verdicts.probability(found)
     decision = verdicts.decide(p)
-    if decision == "not_covered" and ctx.analysis.kind == "eligibility":
-        decision = "undecided"  # an applicant's need in its own words: show what the text offers
     ctx.analysis.verdict = {**found.to_dict(), "p_stated": round(p, 4), "decision": decision}
     return decision

@@ -4,14 +4,13 @@ A 是 is the costliest answer to get wrong: it tells the user the document grant
 never says (被认定为瞪羚企业能拿到奖励资金吗 → the text names 瞪羚企业 but no 奖励资金).
 The 否 detectors in :mod:`.compose` (a different number, a negation, an exception, another
 place or level, an exclusive claim) decide first; what is left is 是 only when the clause
-states the claim, else 文件未明确 with what the text does say.
+states the claim, else 文件未明确 with what the text does say (answered, not refused: on dev,
+refusing the weakest claims refused three answerable questions for each out-of-scope one).
 
 "States the claim" is decided by a small logistic model over signals that do not depend on
 how the question is phrased (:class:`Evidence`): how much of the claim's distinctive
 content the best sentence and the clause carry, how many of its content words no document
-uses at all, and the retrieval score. Under a second, lower threshold the claim is
-about things the clause does not speak of, and the question is refused. The weights and the
-thresholds are data
+uses at all, and the retrieval score. The weights and the threshold are data
 (``assistant/data/verdict_model.json``), fitted on the dev split only by
 ``python -m tools.fit_verdicts``; the threshold is chosen for few wrong 是 first.
 """
@@ -49,6 +48,10 @@ def claim_core(question: str, informative, least: int = 2) -> str:
     return core
 
 
+FEATURES = ("sentence_coverage", "clause_coverage", "unknown_nouns", "unknown_words", "missing_nouns",
+            "missing_entities", "score", "margin")
+
+
 @dataclass(frozen=True)
 class Evidence:
     sentence_coverage: float  # weighted share of the claim's distinctive bigrams in the best sentence
@@ -58,10 +61,11 @@ class Evidence:
     missing_nouns: int  # content nouns the documents use, but not this clause
     missing_entities: int  # named things of the claim (body, place, level, year, number) not in the best sentence
     score: float  # the clause's retrieval score
+    margin: float = 0.0  # its lead over the next clause
 
     def vector(self) -> list[float]:
         return [self.sentence_coverage, self.clause_coverage, float(self.unknown_nouns), float(self.unknown_words),
-                float(self.missing_nouns), float(self.missing_entities), self.score]
+                float(self.missing_nouns), float(self.missing_entities), self.score, self.margin]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -85,7 +89,7 @@ def content_nouns(text: str) -> list[str]:
 
 
 def evidence(claim: str, clause_text: str, sentences: list[str], frequency, clauses: int, corpus_text: str,
-             score: float, entities=()) -> Evidence:
+             score: float, entities=(), margin: float = 0.0) -> Evidence:
     """The signals for ``claim`` (the question without the asker's introduction) against one
     clause. ``frequency(bigram)``: how many of the ``clauses`` contain it. Only the claim's
     bigrams the documents use weigh (1 / clauses containing them, ubiquitous ones left out):
@@ -105,27 +109,27 @@ def evidence(claim: str, clause_text: str, sentences: list[str], frequency, clau
         missing_nouns=sum(1 for n in nouns if n in corpus_text and n not in clause_text),
         missing_entities=sum(1 for e in entities if e not in best),
         score=round(float(score), 4),
+        margin=round(float(margin), 4),
     )
 
 
 @cache
-def model() -> dict:
+def model(name: str = "verdict_model") -> dict:
+    """A fitted model by data file name: ``verdict_model`` (does the clause state a yes/no claim?)."""
     from assistant import lexicons
 
-    return lexicons.load("verdict_model")
+    return lexicons.load(name)
 
 
-def probability(e: Evidence) -> float:
-    """P(the clause states the claim), from the fitted logistic model."""
-    m = model()
-    z = m["intercept"] + sum(w * (x - mu) / sd for w, x, mu, sd in zip(m["weights"], e.vector(), m["mean"], m["scale"]))
+def probability(e: Evidence, name: str = "verdict_model") -> float:
+    """P(yes) of the named fitted logistic model for this evidence."""
+    m = model(name)
+    features = dict(zip(FEATURES, e.vector()))
+    z = m["intercept"] + sum(w * (features[f] - mu) / sd
+                             for f, w, mu, sd in zip(m.get("features", FEATURES), m["weights"], m["mean"], m["scale"]))
     return 1.0 / (1.0 + math.exp(-z))
 
 
 def decide(p: float) -> str:
-    """``stated`` at or above the fitted threshold; ``not_covered`` under the refusal
-    threshold (the claim is about things the text does not speak of); else ``undecided``."""
-    m = model()
-    if p >= m["threshold"]:
-        return "stated"
-    return "not_covered" if p < m.get("refuse_below", 0.0) else "undecided"
+    """``stated`` (是) at or above the fitted threshold, else ``undecided`` (文件未明确)."""
+    return "stated" if p >= model()["threshold"] else "undecided"
