@@ -298,3 +298,16 @@ def test_several_documents_name_the_document(tmp_path):
     assert resolved.text == f"《{second.meta.title}》第六条讲什么？" and resolved.doc_id == second.doc_id
     resolved = resolve("这一条由谁负责？", conv, corpus)
     assert resolved.text.startswith(f"《{second.meta.title}》第五条") and resolved.doc_id == second.doc_id
+
+
+def test_a_topicless_turn_with_a_demonstrative_points_at_the_clause_in_focus(corpus):
+    """这件事归哪几个部门 carries no words of the documents' own: it is about the clause in focus;
+    a topicless turn opening with 那 (a switch) and a turn with a topic of its own are not rewritten."""
+    from assistant.answering.conversation import Conversation, resolve
+    from assistant.ingest.records import ClauseRef
+
+    conv = Conversation(clauses=[ClauseRef(corpus.documents[0].doc_id, 11)])
+    resolved = resolve("这件事归哪几个部门？", conv, corpus)
+    assert resolved.text.startswith("第十一条") and "（十一）" in resolved.understood_as
+    assert resolve("那明天会下雨吗？", conv, corpus).text == "那明天会下雨吗？"
+    assert resolve("这个孵化器建设归谁管？", conv, corpus).text == "这个孵化器建设归谁管？"

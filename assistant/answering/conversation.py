@@ -251,7 +251,28 @@ def resolve(question: str, conversation: Conversation | None, corpus) -> Resolve
             corpus, conv, text):
         rewritten = f"{conv.profile}，{text.rstrip('？?')}？"
         return Resolved(rewritten, f"理解为：{rewritten}（按您前面说的情况）")
+    # 这事有哪些单位一起负责 / 这个是哪条: a demonstrative and no topic of its own (none of the
+    # documents' distinctive words): it points at the clause in focus.
+    if conv.clauses and _DEMONSTRATIVE.search(text) and not _has_topic(text, corpus):
+        words = _clause_words(corpus, conv.clauses[0])
+        if words is not None:
+            return Resolved(_finish(f"{words[0]} {text}"), "理解为：" + _finish(f"{words[1]} {text}"), profile=profile,
+                            doc_id=conv.clauses[0].doc_id)
     return Resolved(original)
+
+
+# Chinese near demonstratives and pronouns (这/它/该/此): a closed class of the language, not a list of
+# phrasings. 那 is left out: a turn opening with 那 (“那养老保险怎么交”) switches topic as often as not.
+_DEMONSTRATIVE = re.compile(r"[这它该此]")
+
+
+def _has_topic(text: str, corpus) -> bool:
+    """Does ``text`` carry a topic of its own: two or more bigrams that some, but not most,
+    clauses of the corpus contain?"""
+    from assistant.answering.spans import bigrams, clause_frequency
+
+    frequency, clauses = clause_frequency(corpus.documents)
+    return sum(1 for g in bigrams(text) if 0 < frequency(g) <= 0.5 * clauses) >= 2
 
 
 def _clause_reference(text: str):
