@@ -66,3 +66,9 @@ def test_unknown_content_is_never_a_yes(bot):
     assert not answer.direct.startswith("是")
     assert answer.analysis["verdict"]["decision"] == "undecided"
     assert answer.direct.startswith("文件未明确") and not answer.refused  # with what the clause does say
+
+
+def test_an_item_of_another_list_in_the_clause_is_not_on_the_asked_list(bot):
+    # Clause 13 lists each zone's industry clusters: 石油化工 is 金山's, not 包头's.
+    assert _direct(bot, "包头稀土高新区的重点产业里有没有石油化工？").startswith("否")
+    assert not _direct(bot, "金山高新区的重点产业里有没有石油化工？").startswith("否")

@@ -682,6 +682,24 @@ def _exclusive_denied(analysis, sentences: list[str]) -> str:
     return max(found, key=lambda p: overlap(grams, p)) if found else ""
 
 
+def _not_listed(analysis, clause) -> str:
+    """包头稀土高新区打造的产业里有乳业吗, where the clause lists each zone's industries: the
+    enumeration about the question's subject lacks the asked item, which another enumeration
+    of the same clause names — the list is closed, the answer 否. Each list is matched by the
+    question's words that it alone of the clause's lists contains (包头, 稀土 | 乳业)."""
+    from assistant.answering.verdicts import content_words
+
+    lists = [p for s in clause.sentences for p in phrases(s, keep_lists=True) if p.count("、") >= 2]
+    if len(lists) < 2:
+        return ""
+    own = [[w for w in content_words(analysis.text) if w in listing and sum(w in p for p in lists) == 1]
+           for listing in lists]
+    ranked = sorted(range(len(lists)), key=lambda i: -len(own[i]))
+    best, second = ranked[0], ranked[1]
+    asked = [w for i in ranked[1:] for w in own[i]]  # named by another list only
+    return lists[best] if asked and len(own[best]) > len(own[second]) else ""
+
+
 def _exception_for(analysis, citation: Citation) -> str:
     """The span excepting what the question asks about (公务员也包括在内吗 vs 除公务员以外，
     推行全员聘任制度): the rule does not cover it."""
@@ -742,6 +760,9 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     excepted = _exception_for(analysis, citation)
     if excepted:
         return f"否。根据{heading}：“{excepted}”。"
+    unlisted = _not_listed(analysis, clause)
+    if unlisted:
+        return f"否。根据{heading}：“{unlisted}”。"
     restricted = _restriction_on(analysis, citation)
     if restricted:
         return f"否，文件有限定。根据{heading}：“{restricted}”。"

@@ -46,7 +46,8 @@ def _gold_questions(path: Path) -> list[tuple[str, str]]:
     if not path.exists():
         return []
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [(row["qid"], row["question"]) for row in rows]
+    # gold questions (qid, question) and matcher profiles (pid, profile)
+    return [(row.get("qid") or row.get("pid"), row.get("question") or row.get("profile") or "") for row in rows]
 
 
 def _dialogue_questions(path: Path) -> list[tuple[str, str]]:
