@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 
 from assistant import lexicons
-from assistant.matching.profile import Profile
+from assistant.matching.profile import Profile, _type_forms
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 _STATUS_TEXT = {MET: "符合", NOT_MET: "不符合", UNKNOWN: "待确认"}
@@ -161,8 +161,9 @@ def _recipients(text: str, beneficiaries, profile: Profile) -> list[str]:
             if generic and not specific:
                 direct += generic
         elif any(w in _specific_terms().get("enterprise", set()) for w in words):
-            # 企业 said without a kind: a sentence for a specific kind may apply (unknown).
-            direct += [w for w in words if w in _specific_terms()["enterprise"]]
+            # 企业 said without a kind: a sentence naming a specific kind (高新技术企业, 在孵企业)
+            # is not for it, even beside a generic 企业 (on the 1st word of its kind).
+            direct = []
         found += direct
     return list(dict.fromkeys(found))
 
@@ -339,6 +340,16 @@ def _application_items(document, clause, provisions):
     return header, [p for p in provisions if p.sentence > header.sentence]
 
 
+def _aims_at(header: str, document, profile: Profile) -> bool:
+    """Whether the applicant seeks the status a condition list is for: the specific types its
+    header names (申请认定市级孵化器), else those of the document's title (…高新技术企业认定…)."""
+    def named(text):
+        return {key for form, key in _type_forms() if form in text and key != "企业"}
+
+    sought = named(header) or named(document.meta.title or "")
+    return bool(sought & set(profile.aims))
+
+
 def match_profile(profile: Profile, documents, *, doc_ids=None) -> MatchOutcome:
     """Every measure of ``documents`` that applies to ``profile`` (see the module docstring)."""
     from assistant.ingest.provisions import provisions_of
@@ -388,6 +399,8 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
     kind = "support"
     if header is not None:
         recipients = _recipients(header.text, header.beneficiaries, profile)
+        if recipients and not _aims_at(header.text, document, profile):
+            recipients = []  # a recognition's conditions: only for an applicant seeking it
         if recipients:
             kind = "application"
             conditions = [Condition(header.text.rstrip("：:；;。"), UNKNOWN)] if not items else []
@@ -403,7 +416,8 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
                     if place_words and ("自治区" in place_words[0] or profile.city in place_words[0]):
                         status = MET if status != NOT_MET else NOT_MET
                 conditions.append(Condition(item.text.rstrip("；;。"), status))
-            matched.append((header, recipients, conditions))
+            if not any(c.status == NOT_MET for c in conditions):
+                matched.append((header, recipients, conditions))
     if not matched:
         for i, p in enumerate(provisions):
             if p.sentence == 0 and len(provisions) > 1 and p.text.rstrip("。；") == clause.title and not p.quantities:
