@@ -138,8 +138,6 @@ def _specific_terms() -> dict[str, set[str]]:
     """Family → the words naming a specific kind in it (they make the generic word incidental)."""
     out: dict[str, set[str]] = {}
     for key, t in _data()["types"].items():
-        if key in ("规模以上工业企业",):  # a size, read as a condition on any enterprise
-            continue
         out.setdefault(t["family"], set()).update(x for x in t["terms"] if x not in ("科技企业",))
     return out
 

@@ -180,7 +180,7 @@ _FACTS = [
 _AGE = re.compile(rf"(?:成立|注册|创办|创立|运营|开业)(?:了|才|刚)?(?:满|不到|近|约)?({_NUMERAL})(?:多)?(年|个月)|"
                   rf"({_NUMERAL})(?:多)?(年|个月)(?:前|以前)?(?:成立|注册|创办|创立)")
 _YEAR_FOUNDED = re.compile(r"((?:19|20)\d\d)年(?:成立|注册|创办|创立)")
-_STAGE_WORDS = [("初创期", ("刚成立", "刚刚成立", "初创", "刚起步", "起步阶段", "种子期", "刚注册", "新成立", "刚创业")),
+_STAGE_WORDS = [("初创期", ("刚成立", "刚刚成立", "初创", "刚起步", "起步阶段", "种子期", "刚注册", "新成立", "刚创业", "还没注册", "尚未注册")),
                 ("成长期", ("成长期", "快速发展", "快速成长", "扩张期")),
                 ("成熟期", ("成熟期", "上市公司", "已上市"))]
 _ATTRIBUTES = [("新认定", ("首次认定", "首次通过认定", "新认定", "刚认定", "刚获批", "新获批", "刚通过认定", "刚被认定", "首次获批",
@@ -281,6 +281,14 @@ def _place(text: str, profile: Profile) -> None:
             inside.append(place)
         else:
             outside.append(place)
+    # The applicant is where it first says it is (北京的公司，在内蒙古没有分支; 石家庄的孵化器，听说赤峰…),
+    # unless it says it moves to a later place (原来在天津，现在搬到包头).
+    first_out = min((_position(text, p) for p in outside), default=-1)
+    if outside and not profile.city and first_out >= 0 and not any(
+            _MOVE.search(text[:_position(text, p)]) for p in inside if _position(text, p) > first_out) and (
+            not inside or first_out < min(_position(text, p) for p in inside)):
+        profile.outside = min(outside, key=lambda p: _position(text, p)).name
+        return
     cities = [p for p in inside if p.level == "city"]
     if not profile.city and cities:
         profile.city = cities[0].short
@@ -288,6 +296,14 @@ def _place(text: str, profile: Profile) -> None:
         profile.province = "内蒙古"
     elif outside:
         profile.outside = outside[0].name
+
+
+_MOVE = re.compile(r"(?:搬到|迁到|迁入|迁往|落户|落在|去|到|来)[^，。；,;]{0,3}$")
+
+
+def _position(text: str, place) -> int:
+    found = [i for i in (text.find(place.short), text.find(place.name)) if i >= 0]
+    return min(found) if found else len(text)
 
 
 def _industries(text: str, profile: Profile) -> None:
@@ -313,6 +329,8 @@ def parse_profile(text: str) -> Profile:
     _place(clean, profile)
     _industries(clean.replace(form, " ") if zone else clean, profile)
     _facts(clean, profile)
+    if profile.types == ["企业"] and profile.stage.startswith("初创期"):
+        profile.types = ["创业团队、初创企业"]  # a generic enterprise that says it is just starting
     if "规模以上工业企业" in profile.types and "规模以上" not in profile.attributes:
         profile.attributes.append("规模以上")
     return profile
