@@ -38,10 +38,11 @@ _LEADING_CONDITION = re.compile(r"^((?:[^，；。对]){2,40}?)的，")
 _GIVE_WORDS = ("给予", "补助", "补贴", "奖励", "资助", "贴息", "最高", "补偿", "支持")
 _LEVELS = ("国家级", "自治区级", "市级", "盟市级")
 _ASPIRE = ("晋升", "新获批", "新认定", "新备案", "创建", "新建成")
-_TOPIC_USES = re.compile(r"人才(?:引进|政策|格局|飞地|交流|培训|贷|培育|工作)|企业(?:投资项目|技术中心|技术研究院|家精神|简易注销)|"
+_TOPIC_USES = re.compile(r"人才(?:引进|政策|格局|飞地|交流|培训|贷|培育|工作)|企业(?:投资项目|技术中心|技术研究院|家精神|简易注销|公共服务|创新创业)|"
                          r"企业同期|企业当年|企业所得税|推荐企业")
 
 
+_FOUNDING = re.compile(r"(?:创办|兴办|建设)[^，。；]{0,6}?(?:众创空间|孵化器|加速器)")
 _SEMI_GENERIC = ("科技企业", "中小企业")  # name many kinds at once: not the applicant's own kind
 
 
@@ -147,6 +148,14 @@ def _recipients(text: str, beneficiaries, profile: Profile) -> list[str]:
     masked = _TOPIC_USES.sub(lambda m: "\u0000" * len(m.group(0)), text)
     # Longest words first, each character read once: 科技企业孵化器 is no 科技企业.
     words = list(dict.fromkeys(_terms_pattern().findall(masked)))
+    target = _TARGET.search(masked)
+    if target and "的" in target.group(1):
+        # 对企业柔性引进…的高层次人才给予: the kind after the last 的 is whom it is for; the others
+        # name who acts or where (not when it is the generic 企业: 对…有研发活动的企业).
+        head = [w for w in _terms_pattern().findall(target.group(1).rsplit("的", 1)[1])
+                if w not in _data()["families"]["enterprise"]]
+        if head:
+            words = head
     if "高新区" in words and not _ZONE_RECIPIENT.search(masked):
         words.remove("高新区")  # 在高新区内: where, not whom
     found = []
@@ -313,7 +322,11 @@ def _conditions(p, profile: Profile) -> list[Condition]:
         out.append(Condition(e, UNKNOWN))
     if ("高新区" in text and "高新区" not in p.measure[:4]
             and not any(_data()["types"][t]["family"] == "zone" for t in profile.types)):
-        if re.search(r"高新区(?:内|企业|领军|的)|在高新区|园区内", text):
+        if re.search(r"^高新区|高新区(?:内|企业|领军)|园区内", text):
+            # The recipients are the zone's own: an applicant that names where it is and names
+            # no zone is not in one (conditions are applied strictly).
+            out.append(Condition("位于高新区", MET if profile.zone else NOT_MET if profile.city else UNKNOWN))
+        elif re.search(r"高新区的|在高新区", text):
             out.append(Condition("位于高新区", MET if profile.zone else UNKNOWN))
     return out
 
@@ -420,14 +433,21 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
         for i, p in enumerate(provisions):
             if p.sentence == 0 and len(provisions) > 1 and p.text.rstrip("。；") == clause.title and not p.quantities:
                 continue  # the clause's own title sentence: a heading, not a measure
-            if not _gives(p, clause.text):
-                continue
+            named = _place_condition(p, document, profile)
+            if not _gives(p, clause.text) and not (
+                    named and named.status == MET and profile.families & {"zone", "government"}
+                    and re.search(r"支持|指导", p.text)):
+                continue  # (a duty that supports or guides the applicant's own 盟市 by name gives)
             recipients = _recipients(p.text, p.beneficiaries, profile)
+            if recipients and _FOUNDING.search(p.text) and not (
+                    profile.families | {_data()["types"][a]["family"] for a in profile.aims}) & {"carrier"}:
+                recipients = []  # 鼓励企业…创办众创空间: for whoever runs or founds one
             if not recipients:
                 continue
             conditions = _conditions(p, profile)
             extra = [c for c in (_level_condition(p, profile), _place_condition(p, document, profile)) if c]
-            if any(c.status == NOT_MET for c in extra):
+            if any(c.status == NOT_MET for c in extra) or any(
+                    c.status == NOT_MET and c.text == "位于高新区" for c in conditions):
                 continue
             matched.append((p, recipients, extra + conditions))
     if not matched:
