@@ -38,11 +38,12 @@ _LEADING_CONDITION = re.compile(r"^((?:[^，；。对]){2,40}?)的，")
 _GIVE_WORDS = ("给予", "补助", "补贴", "奖励", "资助", "贴息", "最高", "补偿", "支持")
 _LEVELS = ("国家级", "自治区级", "市级", "盟市级")
 _ASPIRE = ("晋升", "新获批", "新认定", "新备案", "创建", "新建成")
-_TOPIC_USES = re.compile(r"人才(?:引进|政策|格局|飞地|交流|培训|贷|培育|工作)|企业(?:投资项目|技术中心|技术研究院|家精神|简易注销|公共服务|创新创业)|"
+_TOPIC_USES = re.compile(r"人才(?:引进|政策|格局|飞地|交流|培训|贷|培育|工作|公寓)|企业(?:投资项目|技术中心|技术研究院|家精神|简易注销|公共服务|创新创业)|"
                          r"企业同期|企业当年|企业所得税|推荐企业")
 
 
-_FOUNDING = re.compile(r"(?:创办|兴办|建设)[^，。；]{0,6}?(?:众创空间|孵化器|加速器)")
+_ZONE_ADDRESSED = re.compile(r"(?:支持|鼓励|引导)(?:国家级|自治区级|具备条件的|和|、)*高新区(?!企业|领军|内)")
+_FOUNDING = re.compile(r"(?:创办|兴办|建设|办|建)[^，。；]{0,8}?(?:众创空间|孵化器|加速器)")
 _SEMI_GENERIC = ("科技企业", "中小企业")  # name many kinds at once: not the applicant's own kind
 
 
@@ -148,6 +149,8 @@ def _recipients(text: str, beneficiaries, profile: Profile) -> list[str]:
     masked = _TOPIC_USES.sub(lambda m: "\u0000" * len(m.group(0)), text)
     # Longest words first, each character read once: 科技企业孵化器 is no 科技企业.
     words = list(dict.fromkeys(_terms_pattern().findall(masked)))
+    if _ZONE_ADDRESSED.match(masked):
+        words = [w for w in words if w == "高新区"]  # 支持高新区建设…人才公寓: for the zone, not its residents
     target = _TARGET.search(masked)
     if target and "的" in target.group(1):
         # 对企业柔性引进…的高层次人才给予: the kind after the last 的 is whom it is for; the others
@@ -439,7 +442,7 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
                     and re.search(r"支持|指导", p.text)):
                 continue  # (a duty that supports or guides the applicant's own 盟市 by name gives)
             recipients = _recipients(p.text, p.beneficiaries, profile)
-            if recipients and _FOUNDING.search(p.text) and not (
+            if recipients and _FOUNDING.search(p.text) and not _FOUNDING.search(profile.text) and not (
                     profile.families | {_data()["types"][a]["family"] for a in profile.aims}) & {"carrier"}:
                 recipients = []  # 鼓励企业…创办众创空间: for whoever runs or founds one
             if not recipients:

@@ -147,8 +147,21 @@ def _find_types(text: str, profile: Profile) -> None:
             level = _LEVEL_BEFORE.search(text[max(0, i - 8):i])
             if level and _types()[key]["family"] in ("carrier", "zone", "institute") and not profile.level:
                 profile.level = _level_name(level.group(1))
-    for _, key, aim in sorted(found):
+    found.sort()
+    # Kinds named as a partner (跟研究所合作, 卖给一家企业) or as an employer or host followed by
+    # the applicant's own kind (科研院所的工程师) are other parties. The applicant is the first
+    # specific kind left; kinds of other families named later are the parties it deals with
+    # (孵化器的在孵企业, 投高成长企业).
+    found = [(i, key, aim) for n, (i, key, aim) in enumerate(found)
+             if not _PARTNER.search(text[max(0, i - 8):i]) and not (
+                 n + 1 < len(found) and text.startswith("的", i + _form_length(text, i, key))
+                 and found[n + 1][0] - i <= 12 and _types()[found[n + 1][1]]["family"] == "person")]
+    subject = next((key for i, key, aim in found if not aim and key != "企业"), None)
+    family = _types()[subject]["family"] if subject else None
+    for _, key, aim in found:
         target = profile.aims if aim else profile.types
+        if not aim and family and _types()[key]["family"] != family:
+            continue
         if key not in target:
             target.append(key)
     # A generic word (企业, 公司) adds nothing when a specific type is named.
@@ -162,6 +175,13 @@ def _find_types(text: str, profile: Profile) -> None:
         # 我们想申请高企认定 with no other word: an enterprise.
         if any(_types()[a]["family"] == "enterprise" for a in profile.aims):
             profile.types.append("企业")
+
+
+_PARTNER = re.compile(r"(?:跟|与|同|给|帮)[^，。；,;]{0,5}$")
+
+
+def _form_length(text: str, i: int, key: str) -> int:
+    return max(len(f) for f in _types()[key]["forms"] if text.startswith(f, i))
 
 
 def _level_name(word: str) -> str:
