@@ -122,6 +122,81 @@ def test_empty_profile_and_outside_place_get_an_empty_result_with_a_message(docu
     assert nothing.empty and nothing.message
 
 
+NOTICE = "nmg-kejiting-tongzhi-2024"
+
+
+def test_a_condition_list_is_only_for_an_applicant_seeking_that_status(documents):
+    # The 高企 notice's 申报条件: for an enterprise that wants recognition and is old enough.
+    seeking = refs(match_text("乌海一家做储能电池的科技型中小企业，注册快三年了，明年打算申报高新技术企业", documents))
+    assert (NOTICE, 1) in seeking
+    already = refs(match_text("我们是乌海的一家高新技术企业，有什么支持", documents))
+    assert (NOTICE, 1) not in already
+    too_young = refs(match_text("乌海一家刚注册5个月的软件公司，准备申报高新技术企业", documents))
+    assert (NOTICE, 1) not in too_young
+    # An incubator's recognition conditions: not for an enterprise inside one.
+    inside = refs(match_text("我们公司入驻了赤峰一家孵化器，做智能农机的", documents))
+    assert (CHIFENG, 4) not in inside and (CHIFENG, 10) not in inside
+
+
+def test_a_generic_enterprise_gets_no_measure_for_a_named_kind(documents):
+    got = refs(match_text("我们是包头一家做铸件的企业", documents))
+    assert (BAOTOU, 2) not in got  # 高新技术企业 / 科技型中小企业
+    assert (BAOTOU, 1) not in got  # 规模以上工业企业
+    assert (REGION, 7) not in got  # 园区内骨干企业
+    assert (BAOTOU, 5) not in got  # 对企业柔性引进…的高层次人才: for the talent's employer that did so
+
+
+def test_the_applicant_place_is_the_first_named_unless_it_moves(documents):
+    assert parse_profile("我们是成都的一家孵化器，听人说包头奖励孵化器，想问问").outside == "成都市"
+    assert match_text("广州的软件企业，在内蒙古目前还没有业务", documents).empty
+    moved = parse_profile("公司以前在西安，去年整体迁到了鄂尔多斯，是高新技术企业")
+    assert moved.city == "鄂尔多斯" and not moved.outside
+
+
+def test_zone_bound_measures_need_a_zone_when_the_place_is_named(documents):
+    outside_zone = refs(match_text("包头青山区的一家科技型中小企业", documents))
+    assert (REGION, 8) not in outside_zone  # 支持高新区企业…
+    in_zone = refs(match_text("包头稀土高新区的一家科技型中小企业", documents))
+    assert (REGION, 10) in in_zone
+
+
+def test_support_addressed_to_a_zone_is_not_for_its_residents(documents):
+    got = refs(match_text("我是鄂尔多斯的一名海归博士", documents))
+    assert (REGION, 22) not in got  # 支持高新区…建设人才公寓
+    assert (REGION, 9) not in got  # 支持高新区创建示范区…培育专业人才
+
+
+def test_founding_an_incubator_is_for_whoever_founds_or_runs_one(documents):
+    plain = refs(match_text("鄂尔多斯高新区一家高新技术企业", documents))
+    assert (REGION, 11) not in plain
+    founder = refs(match_text("我们大学想在包头稀土高新区建一个众创空间", documents))
+    assert (REGION, 11) in founder
+
+
+def test_the_applicant_is_the_first_kind_named_not_its_partners():
+    p = parse_profile("包头一家电机企业，准备与一所高校合作开发新产品")
+    assert p.types == ["企业"]
+    q = parse_profile("我是通辽一家研究所的研究员")
+    assert q.types == ["科技人员"]
+    r = parse_profile("我们公司在赤峰办了个孵化器，现在有12家在孵企业")
+    assert r.types == ["科技企业孵化器"]
+    assert parse_profile("我在赤峰一家超市做出纳").families == {"person"}
+
+
+def test_a_duty_naming_the_applicants_own_place_supports_it(documents):
+    got = refs(match_text("我们是呼伦贝尔市政府，想争取创建自治区级高新区", documents))
+    assert (REGION, 4) in got
+
+
+def test_startups_and_service_firms(documents):
+    start = parse_profile("刚在通辽高新区注册了一家公司，成立三个月")
+    assert start.types == ["创业团队、初创企业"]
+    assert (REGION, 10) in refs(match_text("刚在通辽高新区注册了一家公司，成立三个月", documents))
+    service = parse_profile("呼和浩特一家做科技咨询的公司")
+    assert service.types == ["科技服务机构"]
+    assert (REGION, 11) in refs(match_profile(service, documents))
+
+
 # ---------------------------------------------------------------- interfaces
 
 def test_cli_match_json_shape(all_docs, monkeypatch):

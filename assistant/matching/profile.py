@@ -137,13 +137,18 @@ def _find_zone(text: str) -> tuple[dict | None, str]:
 def _find_types(text: str, profile: Profile) -> None:
     masked = text
     found: list[tuple[int, str, bool]] = []
+    ends: dict[int, int] = {}
     for form, key in _type_forms():
         start = 0
         while (i := masked.find(form, start)) >= 0:
             start = i + len(form)
             masked = _mask(masked, i, start)
             aim = bool(_ASPIRATION.search(text[max(0, i - 8):i]))
+            if _types()[key]["family"] == "carrier" and (
+                    _HOSTED.search(text[max(0, i - 8):i]) or _HOSTED_AFTER.match(text, start)):
+                key, aim = "在孵企业", False  # 入驻了一家孵化器, 在孵化器里: hosted by one, not one
             found.append((i, key, aim))
+            ends[i] = start
             level = _LEVEL_BEFORE.search(text[max(0, i - 8):i])
             if level and _types()[key]["family"] in ("carrier", "zone", "institute") and not profile.level:
                 profile.level = _level_name(level.group(1))
@@ -154,7 +159,7 @@ def _find_types(text: str, profile: Profile) -> None:
     # (孵化器的在孵企业, 投高成长企业).
     found = [(i, key, aim) for n, (i, key, aim) in enumerate(found)
              if not _PARTNER.search(text[max(0, i - 8):i]) and not (
-                 n + 1 < len(found) and text.startswith("的", i + _form_length(text, i, key))
+                 n + 1 < len(found) and text.startswith("的", ends[i])
                  and found[n + 1][0] - i <= 12 and _types()[found[n + 1][1]]["family"] == "person")]
     subject = next((key for i, key, aim in found if not aim and key != "企业"), None)
     family = _types()[subject]["family"] if subject else None
@@ -177,11 +182,9 @@ def _find_types(text: str, profile: Profile) -> None:
             profile.types.append("企业")
 
 
+_HOSTED = re.compile(r"(?:入驻|进驻|入孵)[^，。；,;]{0,6}$")
+_HOSTED_AFTER = re.compile(r"里|内|入驻")
 _PARTNER = re.compile(r"(?:跟|与|同|给|帮)[^，。；,;]{0,5}$")
-
-
-def _form_length(text: str, i: int, key: str) -> int:
-    return max(len(f) for f in _types()[key]["forms"] if text.startswith(f, i))
 
 
 def _level_name(word: str) -> str:
