@@ -197,6 +197,17 @@ def test_startups_and_service_firms(documents):
     assert (REGION, 11) in refs(match_profile(service, documents))
 
 
+def test_a_measure_for_a_thing_goes_to_whoever_holds_or_seeks_it(documents):
+    # 对…发明专利给予资助 names no beneficiary: an applicant with an invention patent gets it.
+    person = refs(match_text("我是包头的一名研究员，自己名下有一件发明专利去年授权", documents))
+    assert (BAOTOU, 7) in person
+    # 对…知识产权质押贷款给予贴息: strictly, only for an applicant with such a loan.
+    no_loan = refs(match_text("包头一家科技型中小企业，有几项实用新型专利", documents))
+    assert (BAOTOU, 6) not in no_loan
+    loan = refs(match_text("包头一家科技型中小企业，想用发明专利做质押贷款", documents))
+    assert (BAOTOU, 6) in loan
+
+
 # ---------------------------------------------------------------- interfaces
 
 def test_cli_match_json_shape(all_docs, monkeypatch):

@@ -189,6 +189,23 @@ def _terms_pattern() -> re.Pattern:
     return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
 
 
+_HOLDINGS = ("有发明专利", "有知识产权", "需要融资")  # what an applicant has or seeks (profile attributes)
+
+
+def _holdings(text: str, profile: Profile) -> tuple[list[str], list[str]]:
+    """What the measure is for when it is a thing (对…的发明专利 / 质押贷款 给予): the attributes
+    it needs that the applicant states (held) and does not (missing)."""
+    from assistant.matching.profile import _ATTRIBUTES
+
+    target = _TARGET.search(text)
+    if not target:
+        return [], []
+    head = target.group(1).rsplit("的", 1)[-1]
+    own = set(profile.attributes) | ({"有知识产权"} if "有发明专利" in profile.attributes else set())
+    needed = [a for a, words in _ATTRIBUTES if a in _HOLDINGS and any(w in head for w in words)]
+    return [head for a in needed[:1] if all(n in own for n in needed)], [n for n in needed if n not in own]
+
+
 def _gives(p, clause_text: str) -> bool:
     text = p.text
     if any(w in text for w in _data()["not_support"]):
@@ -442,6 +459,11 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
                     and re.search(r"支持|指导", p.text)):
                 continue  # (a duty that supports or guides the applicant's own 盟市 by name gives)
             recipients = _recipients(p.text, p.beneficiaries, profile)
+            held, missing = _holdings(p.text, profile)
+            if missing:
+                continue  # 对…知识产权质押贷款给予贴息: for an applicant that has one (strictly)
+            if not recipients and held and not p.beneficiaries:
+                recipients = held  # 对新授权的发明专利给予资助: whoever holds one
             if recipients and _FOUNDING.search(p.text) and not _FOUNDING.search(profile.text) and not (
                     profile.families | {_data()["types"][a]["family"] for a in profile.aims}) & {"carrier"}:
                 recipients = []  # 鼓励企业…创办众创空间: for whoever runs or founds one
