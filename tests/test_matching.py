@@ -208,6 +208,20 @@ def test_a_measure_for_a_thing_goes_to_whoever_holds_or_seeks_it(documents):
     assert (BAOTOU, 6) in loan
 
 
+def test_qualified_kinds_moving_in_and_recognition_preferences(documents):
+    # 国际知名高等院校 / 有实力的企业 / 骨干企业: only for an applicant that claims the quality.
+    plain = refs(match_text("我们是鄂尔多斯高新区的一所职业学院", documents))
+    assert (REGION, 16) not in plain
+    strong = refs(match_text("鄂尔多斯高新区一家很有实力的化工企业，想搞国际科技合作", documents))
+    assert (REGION, 16) in strong
+    # 引进…高新技术企业落地园区: for one that moves in, not one already there.
+    staying = refs(match_text("包头一家高新技术企业，一直在包头经营", documents))
+    assert (REGION, 10) not in staying
+    # 同等条件下优先认定 is part of a recognition: only for an applicant seeking it.
+    carrier = refs(match_text("我们在赤峰运营一家市级科技企业孵化器，已经认定三年了", documents))
+    assert (CHIFENG, 5) not in carrier
+
+
 # ---------------------------------------------------------------- interfaces
 
 def test_cli_match_json_shape(all_docs, monkeypatch):

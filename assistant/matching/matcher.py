@@ -42,6 +42,7 @@ _TOPIC_USES = re.compile(r"人才(?:引进|政策|格局|飞地|交流|培训|�
                          r"企业同期|企业当年|企业所得税|推荐企业")
 
 
+_QUALIFIED = re.compile(r"(国际知名|有实力|骨干)的?[^，；。]*?(?=在|积极|参与|与|共同)")
 _ZONE_ADDRESSED = re.compile(r"(?:支持|鼓励|引导)(?:国家级|自治区级|具备条件的|和|、)*高新区(?!企业|领军|内)")
 _FOUNDING = re.compile(r"(?:创办|兴办|建设|办|建)[^，。；]{0,8}?(?:众创空间|孵化器|加速器)")
 _SEMI_GENERIC = ("科技企业", "中小企业")  # name many kinds at once: not the applicant's own kind
@@ -147,6 +148,10 @@ def _specific_terms() -> dict[str, set[str]]:
 def _recipients(text: str, beneficiaries, profile: Profile) -> list[str]:
     """The beneficiary words of ``text`` that name this applicant."""
     masked = _TOPIC_USES.sub(lambda m: "\u0000" * len(m.group(0)), text)
+    # 有实力的企业和研发机构 / 国际知名高等院校、科研院所 / 骨干企业: a qualified kind, only for an
+    # applicant that says it has the quality.
+    masked = _QUALIFIED.sub(lambda m: m.group(0) if m.group(1)[-2:] in profile.text
+                            else "\u0000" * len(m.group(0)), masked)
     # Longest words first, each character read once: 科技企业孵化器 is no 科技企业.
     words = list(dict.fromkeys(_terms_pattern().findall(masked)))
     if _ZONE_ADDRESSED.match(masked):
@@ -459,6 +464,12 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
                     and re.search(r"支持|指导", p.text)):
                 continue  # (a duty that supports or guides the applicant's own 盟市 by name gives)
             recipients = _recipients(p.text, p.beneficiaries, profile)
+            if "优先认定" in p.text and not _aims_at(p.text, document, profile):
+                continue  # a preference in a recognition: for an applicant seeking it
+            if "引进" in p.text and "整体迁入" not in profile.attributes and all(
+                    w in _data()["families"]["enterprise"] or w in _specific_terms()["enterprise"]
+                    for w in recipients):
+                continue  # 引进…企业落地: for an enterprise moving in
             held, missing = _holdings(p.text, profile)
             if missing:
                 continue  # 对…知识产权质押贷款给予贴息: for an applicant that has one (strictly)
