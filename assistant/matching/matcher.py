@@ -184,7 +184,7 @@ def _recipients(text: str, beneficiaries, profile: Profile) -> list[str]:
 
 
 _ZONE_RECIPIENT = re.compile(r"(?:支持|给予|赋予|鼓励|加大对|对)(?:国家级|自治区级|具备条件的|有条件的|和|、)*高新区|"
-                             r"高新区(?:可享受|可以申请)|对[^，；。]{0,12}的高新区")
+                             r"高新区(?:可享受|可以申请)|对[^，；。]{0,16}?高新区")
 
 
 @cache
