@@ -151,6 +151,8 @@ def test_the_applicant_place_is_the_first_named_unless_it_moves(documents):
     assert match_text("广州的软件企业，在内蒙古目前还没有业务", documents).empty
     moved = parse_profile("公司以前在西安，去年整体迁到了鄂尔多斯，是高新技术企业")
     assert moved.city == "鄂尔多斯" and not moved.outside
+    branch = parse_profile("总部在杭州的一家企业，在乌海注册了子公司")
+    assert branch.city == "乌海" and not branch.outside
 
 
 def test_zone_bound_measures_need_a_zone_when_the_place_is_named(documents):

@@ -305,10 +305,11 @@ def _place(text: str, profile: Profile) -> None:
         else:
             outside.append(place)
     # The applicant is where it first says it is (北京的公司，在内蒙古没有分支; 石家庄的孵化器，听说赤峰…),
-    # unless it says it moves to a later place (原来在天津，现在搬到包头).
+    # unless it says it moves to or sets up in a later place (原来在天津，现在搬到包头; 在包头设了分公司).
     first_out = min((_position(text, p) for p in outside), default=-1)
     if outside and not profile.city and first_out >= 0 and not any(
-            _MOVE.search(text[:_position(text, p)]) for p in inside if _position(text, p) > first_out) and (
+            _MOVE.search(text[:_position(text, p)]) or _SETTLE.match(text, _position(text, p) + len(p.short))
+            for p in inside if _position(text, p) > first_out) and (
             not inside or first_out < min(_position(text, p) for p in inside)):
         profile.outside = min(outside, key=lambda p: _position(text, p)).name
         return
@@ -322,6 +323,7 @@ def _place(text: str, profile: Profile) -> None:
 
 
 _MOVE = re.compile(r"(?:搬到|迁到|迁入|迁往|落户|落在|去|到|来)[^，。；,;]{0,3}$")
+_SETTLE = re.compile(r"[^，。；,;没未]{0,6}?(?:设立|设了|注册|落户|成立|建了)")  # 北京的公司，在包头设了分公司
 
 
 def _position(text: str, place) -> int:
