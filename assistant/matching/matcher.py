@@ -10,8 +10,15 @@ provisions (:func:`assistant.ingest.provisions.provisions_of`). A measure is lis
   benefit — 减免, 补贴, 便利服务 …; a list of 申报/认定 conditions is an opportunity to apply);
   goals, bans, restrictions, duties of government and organisation sentences never are;
 * its beneficiaries include the applicant (a generic 企业 counts only when the sentence names
-  no more specific kind of enterprise);
-* no condition on place or level rules the applicant out.
+  no more specific kind of enterprise, and an applicant that only says 企业 gets no sentence
+  naming a kind); the recipient is the kind after the last 的 of a ``对…的X`` target, the zone
+  alone in ``支持高新区<做某事>``, a qualified kind (国际知名…, 有实力的…, 骨干…) only for an
+  applicant claiming the quality, founding a 孵化器/众创空间 only for whoever founds or runs one;
+* a condition list (申报条件, 认定条件) is for an applicant seeking that status (the kind its
+  header names, else its document's title) and is dropped when an item is not met;
+* a measure for a thing (对…发明专利 / 质押贷款) needs the applicant to state it holds or seeks it;
+* no condition on place or level rules the applicant out (the zone's own enterprises need a
+  zone: an applicant that names its place and no zone is not in one).
 
 Each result is one clause: its matched sentences as verbatim quotes, the measures, the
 conditions stated in the text marked met / not met / unknown against the profile, amounts
