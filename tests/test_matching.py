@@ -160,6 +160,8 @@ def test_zone_bound_measures_need_a_zone_when_the_place_is_named(documents):
     assert (REGION, 8) not in outside_zone  # 支持高新区企业…
     in_zone = refs(match_text("包头稀土高新区的一家科技型中小企业", documents))
     assert (REGION, 10) in in_zone
+    # 在高新区内创新创业 says where to act, not who: a researcher elsewhere may go there.
+    assert (REGION, 10) in refs(match_text("巴彦淖尔的一名科研人员，想带着成果创业", documents))
 
 
 def test_support_addressed_to_a_zone_is_not_for_its_residents(documents):
@@ -208,6 +210,8 @@ def test_a_measure_for_a_thing_goes_to_whoever_holds_or_seeks_it(documents):
     assert (BAOTOU, 6) not in no_loan
     loan = refs(match_text("包头一家科技型中小企业，想用发明专利做质押贷款", documents))
     assert (BAOTOU, 6) in loan
+    lender = refs(match_text("包头的一家农商银行", documents))
+    assert (BAOTOU, 6) in lender  # the bank is encouraged outside the 对…贷款 target
 
 
 def test_qualified_kinds_moving_in_and_recognition_preferences(documents):

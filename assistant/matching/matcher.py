@@ -45,7 +45,7 @@ _LEADING_CONDITION = re.compile(r"^((?:[^，；。对]){2,40}?)的，")
 _GIVE_WORDS = ("给予", "补助", "补贴", "奖励", "资助", "贴息", "最高", "补偿", "支持")
 _LEVELS = ("国家级", "自治区级", "市级", "盟市级")
 _ASPIRE = ("晋升", "新获批", "新认定", "新备案", "创建", "新建成")
-_TOPIC_USES = re.compile(r"人才(?:引进|政策|格局|飞地|交流|培训|贷|培育|工作|公寓)|企业(?:投资项目|技术中心|技术研究院|家精神|简易注销|公共服务|创新创业)|"
+_TOPIC_USES = re.compile(r"人才(?:引进|政策|格局|飞地|交流|培训|贷|培育|工作|公寓)|企业(?:投资项目|技术中心|技术研究院|家精神|简易注销|公共服务|创新创业|信贷)|"
                          r"企业同期|企业当年|企业所得税|推荐企业")
 
 
@@ -204,13 +204,14 @@ def _terms_pattern() -> re.Pattern:
 _HOLDINGS = ("有发明专利", "有知识产权", "需要融资")  # what an applicant has or seeks (profile attributes)
 
 
-def _holdings(text: str, profile: Profile) -> tuple[list[str], list[str]]:
+def _holdings(text: str, profile: Profile, recipients=()) -> tuple[list[str], list[str]]:
     """What the measure is for when it is a thing (对…的发明专利 / 质押贷款 给予): the attributes
-    it needs that the applicant states (held) and does not (missing)."""
+    it needs that the applicant states (held) and does not (missing). An applicant named outside
+    the target (鼓励金融机构…，对合作银行的贷款…) is not the thing's holder."""
     from assistant.matching.profile import _ATTRIBUTES
 
     target = _TARGET.search(text)
-    if not target:
+    if not target or (recipients and not any(r in target.group(1) for r in recipients)):
         return [], []
     head = target.group(1).rsplit("的", 1)[-1]
     own = set(profile.attributes) | ({"有知识产权"} if "有发明专利" in profile.attributes else set())
@@ -356,8 +357,9 @@ def _conditions(p, profile: Profile) -> list[Condition]:
             and not any(_data()["types"][t]["family"] == "zone" for t in profile.types)):
         if re.search(r"^高新区|高新区(?:内|企业|领军)|园区内", text):
             # The recipients are the zone's own: an applicant that names where it is and names
-            # no zone is not in one (conditions are applied strictly).
-            out.append(Condition("位于高新区", MET if profile.zone else NOT_MET if profile.city else UNKNOWN))
+            # no zone is not in one (conditions are applied strictly); a person may move there.
+            out.append(Condition("位于高新区", MET if profile.zone else NOT_MET
+                                 if profile.city and "person" not in profile.families else UNKNOWN))
         elif re.search(r"高新区的|在高新区", text):
             out.append(Condition("位于高新区", MET if profile.zone else UNKNOWN))
     return out
@@ -477,7 +479,7 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
                     w in _data()["families"]["enterprise"] or w in _specific_terms()["enterprise"]
                     for w in recipients):
                 continue  # 引进…企业落地: for an enterprise moving in
-            held, missing = _holdings(p.text, profile)
+            held, missing = _holdings(p.text, profile, recipients)
             if missing:
                 continue  # 对…知识产权质押贷款给予贴息: for an applicant that has one (strictly)
             if not recipients and held and not p.beneficiaries:
