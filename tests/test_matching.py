@@ -196,6 +196,9 @@ def test_startups_and_service_firms(documents):
     start = parse_profile("刚在通辽高新区注册了一家公司，成立三个月")
     assert start.types == ["创业团队、初创企业"]
     assert (REGION, 10) in refs(match_text("刚在通辽高新区注册了一家公司，成立三个月", documents))
+    # A bare 企业 (建设重点实验室, 承担重大科技计划项目) is not addressed to a startup.
+    got = refs(match_text("刚在通辽高新区注册了一家公司，成立三个月", documents))
+    assert (REGION, 6) not in got and (REGION, 8) not in got
     service = parse_profile("呼和浩特一家做科技咨询的公司")
     assert service.types == ["科技服务机构"]
     assert (REGION, 11) in refs(match_profile(service, documents))

@@ -178,7 +178,8 @@ def _recipients(text: str, beneficiaries, profile: Profile) -> list[str]:
         t = _data()["types"][key]
         direct = [w for w in words if w in t["terms"] or (key == "企业" and w in _data()["families"]["enterprise"])]
         if key != "企业":
-            generic = [w for w in words if w in _data()["families"][t["family"]]]
+            # (a startup or a hosted enterprise is not covered by a bare 企业: data "generic": false)
+            generic = [w for w in words if w in _data()["families"][t["family"]] and t.get("generic", True)]
             specific = [w for w in words if w in _specific_terms().get(t["family"], set())]
             if generic and not specific:
                 direct += generic
