@@ -213,6 +213,9 @@ def test_a_measure_for_a_thing_goes_to_whoever_holds_or_seeks_it(documents):
     assert (BAOTOU, 6) not in no_loan
     loan = refs(match_text("包头一家科技型中小企业，想用发明专利做质押贷款", documents))
     assert (BAOTOU, 6) in loan
+    # 对新建成的中试基地给予补助: an applicant that says it builds one.
+    assert (BAOTOU, 4) in refs(match_text("我们是包头一所高校，正在筹建一个冶金中试基地", documents))
+    assert (BAOTOU, 4) not in refs(match_text("我们是包头一所高校", documents))
     lender = refs(match_text("包头的一家农商银行", documents))
     assert (BAOTOU, 6) in lender  # the bank is encouraged outside the 对…贷款 target
 

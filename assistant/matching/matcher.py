@@ -217,6 +217,8 @@ def _holdings(text: str, profile: Profile, recipients=()) -> tuple[list[str], li
     head = target.group(1).rsplit("的", 1)[-1]
     own = set(profile.attributes) | ({"有知识产权"} if "有发明专利" in profile.attributes else set())
     needed = [a for a, words in _ATTRIBUTES if a in _HOLDINGS and any(w in head for w in words)]
+    if not needed:  # 对新建成的中试基地给予补助: an applicant that says it builds or has one
+        return [t for t in re.split(r"[、和及]", head) if len(t) >= 4 and t in profile.text][:1], []
     return [head for a in needed[:1] if all(n in own for n in needed)], [n for n in needed if n not in own]
 
 
