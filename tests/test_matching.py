@@ -175,6 +175,8 @@ def test_founding_an_incubator_is_for_whoever_founds_or_runs_one(documents):
     assert (REGION, 11) not in plain
     founder = refs(match_text("我们大学想在包头稀土高新区建一个众创空间", documents))
     assert (REGION, 11) in founder
+    # 重点支持国家级、自治区级…: a priority, not a bar for a city-level carrier.
+    assert (REGION, 11) in refs(match_text("我们在乌海高新区运营一家市级众创空间", documents))
 
 
 def test_the_applicant_is_the_first_kind_named_not_its_partners():

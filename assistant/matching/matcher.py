@@ -270,6 +270,8 @@ def _level_condition(p, profile: Profile) -> Condition | None:
     upward = any(rank.get(lv, 9) < rank.get(own, 9) for lv in relevant)
     if upward and any(w in p.text for w in _ASPIRE):
         return Condition("、".join(relevant) + "（须新认定或晋升）", UNKNOWN)
+    if re.search(r"(?:重点|优先)(?:支持|扶持)?(?:国家级|自治区级|市级)", p.text):
+        return Condition("、".join(relevant) + "（优先）", UNKNOWN)  # a priority, not a bar
     return Condition("、".join(relevant), NOT_MET)
 
 
