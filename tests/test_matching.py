@@ -106,6 +106,11 @@ def test_goals_duties_and_bans_never_listed(documents):
         assert (REGION, 1) not in refs(out)  # 指导思想
 
 
+def test_a_newly_approved_level_is_not_for_a_zone_that_already_has_it(documents):
+    got = refs(match_text("我们是乌海高新区管委会，想了解能得到哪些支持", documents))  # 自治区级 already
+    assert (REGION, 4) not in got  # 对新获批的自治区级高新区
+
+
 def test_regional_national_zone_measure_not_for_a_regional_level_zone(documents):
     out = match_text("我们是阿拉善高新区管委会", documents)  # 自治区级
     three = next((r for r in out.results if (r.doc_id, r.clause) == (REGION, 3)), None)

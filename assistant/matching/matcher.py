@@ -265,6 +265,9 @@ def _level_condition(p, profile: Profile) -> Condition | None:
         return None
     own = "市级" if profile.level == "盟市级" else profile.level
     if own in relevant or (own == "市级" and "盟市级" in relevant):
+        if ("zone" in profile.families and re.search(r"新获批|新认定", p.text)
+                and "新认定" not in profile.attributes):
+            return Condition("、".join(relevant) + "（须新获批）", NOT_MET)  # a listed zone already is one
         return Condition("、".join(relevant), MET)
     rank = {"国家级": 0, "自治区级": 1, "省级": 1, "市级": 2, "盟市级": 2}
     upward = any(rank.get(lv, 9) < rank.get(own, 9) for lv in relevant)
