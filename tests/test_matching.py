@@ -106,6 +106,11 @@ def test_goals_duties_and_bans_never_listed(documents):
         assert (REGION, 1) not in refs(out)  # 指导思想
 
 
+def test_a_newly_approved_level_is_not_for_a_zone_that_already_has_it(documents):
+    got = refs(match_text("我们是乌海高新区管委会，想了解能得到哪些支持", documents))  # 自治区级 already
+    assert (REGION, 4) not in got  # 对新获批的自治区级高新区
+
+
 def test_regional_national_zone_measure_not_for_a_regional_level_zone(documents):
     out = match_text("我们是阿拉善高新区管委会", documents)  # 自治区级
     three = next((r for r in out.results if (r.doc_id, r.clause) == (REGION, 3)), None)
@@ -120,6 +125,120 @@ def test_empty_profile_and_outside_place_get_an_empty_result_with_a_message(docu
     assert outside.empty and "深圳" in outside.message
     nothing = match_profile(parse_profile("包头的金融机构"), [d for d in documents if d.doc_id == CHIFENG])
     assert nothing.empty and nothing.message
+
+
+NOTICE = "nmg-kejiting-tongzhi-2024"
+
+
+def test_a_condition_list_is_only_for_an_applicant_seeking_that_status(documents):
+    # The 高企 notice's 申报条件: for an enterprise that wants recognition and is old enough.
+    seeking = refs(match_text("乌海一家做储能电池的科技型中小企业，注册快三年了，明年打算申报高新技术企业", documents))
+    assert (NOTICE, 1) in seeking
+    already = refs(match_text("我们是乌海的一家高新技术企业，有什么支持", documents))
+    assert (NOTICE, 1) not in already
+    too_young = refs(match_text("乌海一家刚注册5个月的软件公司，准备申报高新技术企业", documents))
+    assert (NOTICE, 1) not in too_young
+    # An incubator's recognition conditions: not for an enterprise inside one.
+    inside = refs(match_text("我们公司入驻了赤峰一家孵化器，做智能农机的", documents))
+    assert (CHIFENG, 4) not in inside and (CHIFENG, 10) not in inside
+
+
+def test_a_generic_enterprise_gets_no_measure_for_a_named_kind(documents):
+    got = refs(match_text("我们是包头一家做铸件的企业", documents))
+    assert (BAOTOU, 2) not in got  # 高新技术企业 / 科技型中小企业
+    assert (BAOTOU, 1) not in got  # 规模以上工业企业
+    assert (REGION, 7) not in got  # 园区内骨干企业
+    assert (BAOTOU, 5) not in got  # 对企业柔性引进…的高层次人才: for the talent's employer that did so
+
+
+def test_the_applicant_place_is_the_first_named_unless_it_moves(documents):
+    assert parse_profile("我们是成都的一家孵化器，听人说包头奖励孵化器，想问问").outside == "成都市"
+    assert match_text("广州的软件企业，在内蒙古目前还没有业务", documents).empty
+    moved = parse_profile("公司以前在西安，去年整体迁到了鄂尔多斯，是高新技术企业")
+    assert moved.city == "鄂尔多斯" and not moved.outside
+    branch = parse_profile("总部在杭州的一家企业，在乌海注册了子公司")
+    assert branch.city == "乌海" and not branch.outside
+
+
+def test_zone_bound_measures_need_a_zone_when_the_place_is_named(documents):
+    outside_zone = refs(match_text("包头青山区的一家科技型中小企业", documents))
+    assert (REGION, 8) not in outside_zone  # 支持高新区企业…
+    in_zone = refs(match_text("包头稀土高新区的一家科技型中小企业", documents))
+    assert (REGION, 10) in in_zone
+    # 在高新区内创新创业 says where to act, not who: a researcher elsewhere may go there.
+    assert (REGION, 10) in refs(match_text("巴彦淖尔的一名科研人员，想带着成果创业", documents))
+
+
+def test_support_addressed_to_a_zone_is_not_for_its_residents(documents):
+    got = refs(match_text("我是鄂尔多斯的一名海归博士", documents))
+    assert (REGION, 22) not in got  # 支持高新区…建设人才公寓
+    assert (REGION, 9) not in got  # 支持高新区创建示范区…培育专业人才
+
+
+def test_founding_an_incubator_is_for_whoever_founds_or_runs_one(documents):
+    plain = refs(match_text("鄂尔多斯高新区一家高新技术企业", documents))
+    assert (REGION, 11) not in plain
+    founder = refs(match_text("我们大学想在包头稀土高新区建一个众创空间", documents))
+    assert (REGION, 11) in founder
+    # 重点支持国家级、自治区级…: a priority, not a bar for a city-level carrier.
+    assert (REGION, 11) in refs(match_text("我们在乌海高新区运营一家市级众创空间", documents))
+
+
+def test_the_applicant_is_the_first_kind_named_not_its_partners():
+    p = parse_profile("包头一家电机企业，准备与一所高校合作开发新产品")
+    assert p.types == ["企业"]
+    q = parse_profile("我是通辽一家研究所的研究员")
+    assert q.types == ["科技人员"]
+    r = parse_profile("我们公司在赤峰办了个孵化器，现在有12家在孵企业")
+    assert r.types == ["科技企业孵化器"]
+    assert parse_profile("我在赤峰一家超市做出纳").families == {"person"}
+
+
+def test_a_duty_naming_the_applicants_own_place_supports_it(documents):
+    got = refs(match_text("我们是呼伦贝尔市政府，想争取创建自治区级高新区", documents))
+    assert (REGION, 4) in got
+
+
+def test_startups_and_service_firms(documents):
+    start = parse_profile("刚在通辽高新区注册了一家公司，成立三个月")
+    assert start.types == ["创业团队、初创企业"]
+    assert (REGION, 10) in refs(match_text("刚在通辽高新区注册了一家公司，成立三个月", documents))
+    # A bare 企业 (建设重点实验室, 承担重大科技计划项目) is not addressed to a startup.
+    got = refs(match_text("刚在通辽高新区注册了一家公司，成立三个月", documents))
+    assert (REGION, 6) not in got and (REGION, 8) not in got
+    service = parse_profile("呼和浩特一家做科技咨询的公司")
+    assert service.types == ["科技服务机构"]
+    assert (REGION, 11) in refs(match_profile(service, documents))
+
+
+def test_a_measure_for_a_thing_goes_to_whoever_holds_or_seeks_it(documents):
+    # 对…发明专利给予资助 names no beneficiary: an applicant with an invention patent gets it.
+    person = refs(match_text("我是包头的一名研究员，自己名下有一件发明专利去年授权", documents))
+    assert (BAOTOU, 7) in person
+    # 对…知识产权质押贷款给予贴息: strictly, only for an applicant with such a loan.
+    no_loan = refs(match_text("包头一家科技型中小企业，有几项实用新型专利", documents))
+    assert (BAOTOU, 6) not in no_loan
+    loan = refs(match_text("包头一家科技型中小企业，想用发明专利做质押贷款", documents))
+    assert (BAOTOU, 6) in loan
+    # 对新建成的中试基地给予补助: an applicant that says it builds one.
+    assert (BAOTOU, 4) in refs(match_text("我们是包头一所高校，正在筹建一个冶金中试基地", documents))
+    assert (BAOTOU, 4) not in refs(match_text("我们是包头一所高校", documents))
+    lender = refs(match_text("包头的一家农商银行", documents))
+    assert (BAOTOU, 6) in lender  # the bank is encouraged outside the 对…贷款 target
+
+
+def test_qualified_kinds_moving_in_and_recognition_preferences(documents):
+    # 国际知名高等院校 / 有实力的企业 / 骨干企业: only for an applicant that claims the quality.
+    plain = refs(match_text("我们是鄂尔多斯高新区的一所职业学院", documents))
+    assert (REGION, 16) not in plain
+    strong = refs(match_text("鄂尔多斯高新区一家很有实力的化工企业，想搞国际科技合作", documents))
+    assert (REGION, 16) in strong
+    # 引进…高新技术企业落地园区: for one that moves in, not one already there.
+    staying = refs(match_text("包头一家高新技术企业，一直在包头经营", documents))
+    assert (REGION, 10) not in staying
+    # 同等条件下优先认定 is part of a recognition: only for an applicant seeking it.
+    carrier = refs(match_text("我们在赤峰运营一家市级科技企业孵化器，已经认定三年了", documents))
+    assert (CHIFENG, 5) not in carrier
 
 
 # ---------------------------------------------------------------- interfaces

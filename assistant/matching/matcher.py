@@ -10,8 +10,15 @@ provisions (:func:`assistant.ingest.provisions.provisions_of`). A measure is lis
   benefit — 减免, 补贴, 便利服务 …; a list of 申报/认定 conditions is an opportunity to apply);
   goals, bans, restrictions, duties of government and organisation sentences never are;
 * its beneficiaries include the applicant (a generic 企业 counts only when the sentence names
-  no more specific kind of enterprise);
-* no condition on place or level rules the applicant out.
+  no more specific kind of enterprise, and an applicant that only says 企业 gets no sentence
+  naming a kind); the recipient is the kind after the last 的 of a ``对…的X`` target, the zone
+  alone in ``支持高新区<做某事>``, a qualified kind (国际知名…, 有实力的…, 骨干…) only for an
+  applicant claiming the quality, founding a 孵化器/众创空间 only for whoever founds or runs one;
+* a condition list (申报条件, 认定条件) is for an applicant seeking that status (the kind its
+  header names, else its document's title) and is dropped when an item is not met;
+* a measure for a thing (对…发明专利 / 质押贷款) needs the applicant to state it holds or seeks it;
+* no condition on place or level rules the applicant out (the zone's own enterprises need a
+  zone: an applicant that names its place and no zone is not in one).
 
 Each result is one clause: its matched sentences as verbatim quotes, the measures, the
 conditions stated in the text marked met / not met / unknown against the profile, amounts
@@ -25,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 
 from assistant import lexicons
-from assistant.matching.profile import Profile
+from assistant.matching.profile import Profile, _type_forms
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 _STATUS_TEXT = {MET: "符合", NOT_MET: "不符合", UNKNOWN: "待确认"}
@@ -38,10 +45,13 @@ _LEADING_CONDITION = re.compile(r"^((?:[^，；。对]){2,40}?)的，")
 _GIVE_WORDS = ("给予", "补助", "补贴", "奖励", "资助", "贴息", "最高", "补偿", "支持")
 _LEVELS = ("国家级", "自治区级", "市级", "盟市级")
 _ASPIRE = ("晋升", "新获批", "新认定", "新备案", "创建", "新建成")
-_TOPIC_USES = re.compile(r"人才(?:引进|政策|格局|飞地|交流|培训|贷|培育|工作)|企业(?:投资项目|技术中心|技术研究院|家精神|简易注销)|"
+_TOPIC_USES = re.compile(r"人才(?:引进|政策|格局|飞地|交流|培训|贷|培育|工作|公寓)|企业(?:投资项目|技术中心|技术研究院|家精神|简易注销|公共服务|创新创业|信贷)|"
                          r"企业同期|企业当年|企业所得税|推荐企业")
 
 
+_QUALIFIED = re.compile(r"(国际知名|有实力|骨干)的?[^，；。]*?(?=在|积极|参与|与|共同)")
+_ZONE_ADDRESSED = re.compile(r"(?:支持|鼓励|引导)(?:国家级|自治区级|具备条件的|和|、)*高新区(?!企业|领军|内)")
+_FOUNDING = re.compile(r"(?:创办|兴办|建设|办|建)[^，。；]{0,8}?(?:众创空间|孵化器|加速器)")
 _SEMI_GENERIC = ("科技企业", "中小企业")  # name many kinds at once: not the applicant's own kind
 
 
@@ -138,8 +148,6 @@ def _specific_terms() -> dict[str, set[str]]:
     """Family → the words naming a specific kind in it (they make the generic word incidental)."""
     out: dict[str, set[str]] = {}
     for key, t in _data()["types"].items():
-        if key in ("规模以上工业企业",):  # a size, read as a condition on any enterprise
-            continue
         out.setdefault(t["family"], set()).update(x for x in t["terms"] if x not in ("科技企业",))
     return out
 
@@ -147,8 +155,22 @@ def _specific_terms() -> dict[str, set[str]]:
 def _recipients(text: str, beneficiaries, profile: Profile) -> list[str]:
     """The beneficiary words of ``text`` that name this applicant."""
     masked = _TOPIC_USES.sub(lambda m: "\u0000" * len(m.group(0)), text)
+    # 有实力的企业和研发机构 / 国际知名高等院校、科研院所 / 骨干企业: a qualified kind, only for an
+    # applicant that says it has the quality.
+    masked = _QUALIFIED.sub(lambda m: m.group(0) if m.group(1)[-2:] in profile.text
+                            else "\u0000" * len(m.group(0)), masked)
     # Longest words first, each character read once: 科技企业孵化器 is no 科技企业.
     words = list(dict.fromkeys(_terms_pattern().findall(masked)))
+    if _ZONE_ADDRESSED.match(masked):
+        words = [w for w in words if w == "高新区"]  # 支持高新区建设…人才公寓: for the zone, not its residents
+    target = _TARGET.search(masked)
+    if target and "的" in target.group(1):
+        # 对企业柔性引进…的高层次人才给予: the kind after the last 的 is whom it is for; the others
+        # name who acts or where (not when it is the generic 企业: 对…有研发活动的企业).
+        head = [w for w in _terms_pattern().findall(target.group(1).rsplit("的", 1)[1])
+                if w not in _data()["families"]["enterprise"]]
+        if head:
+            words = head
     if "高新区" in words and not _ZONE_RECIPIENT.search(masked):
         words.remove("高新区")  # 在高新区内: where, not whom
     found = []
@@ -156,19 +178,21 @@ def _recipients(text: str, beneficiaries, profile: Profile) -> list[str]:
         t = _data()["types"][key]
         direct = [w for w in words if w in t["terms"] or (key == "企业" and w in _data()["families"]["enterprise"])]
         if key != "企业":
-            generic = [w for w in words if w in _data()["families"][t["family"]]]
+            # (a startup or a hosted enterprise is not covered by a bare 企业: data "generic": false)
+            generic = [w for w in words if w in _data()["families"][t["family"]] and t.get("generic", True)]
             specific = [w for w in words if w in _specific_terms().get(t["family"], set())]
             if generic and not specific:
                 direct += generic
         elif any(w in _specific_terms().get("enterprise", set()) for w in words):
-            # 企业 said without a kind: a sentence for a specific kind may apply (unknown).
-            direct += [w for w in words if w in _specific_terms()["enterprise"]]
+            # 企业 said without a kind: a sentence naming a specific kind (高新技术企业, 在孵企业)
+            # is not for it, even beside a generic 企业 (on the 1st word of its kind).
+            direct = []
         found += direct
     return list(dict.fromkeys(found))
 
 
 _ZONE_RECIPIENT = re.compile(r"(?:支持|给予|赋予|鼓励|加大对|对)(?:国家级|自治区级|具备条件的|有条件的|和|、)*高新区|"
-                             r"高新区(?:可享受|可以申请)|对[^，；。]{0,12}的高新区")
+                             r"高新区(?:可享受|可以申请)|对[^，；。]{0,16}?高新区")
 
 
 @cache
@@ -176,6 +200,26 @@ def _terms_pattern() -> re.Pattern:
     terms = set(lexicons.provision_grammar()["beneficiaries"]) | set(_term_owner())
     terms |= {w for words in _data()["families"].values() for w in words}
     return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+
+
+_HOLDINGS = ("有发明专利", "有知识产权", "需要融资")  # what an applicant has or seeks (profile attributes)
+
+
+def _holdings(text: str, profile: Profile, recipients=()) -> tuple[list[str], list[str]]:
+    """What the measure is for when it is a thing (对…的发明专利 / 质押贷款 给予): the attributes
+    it needs that the applicant states (held) and does not (missing). An applicant named outside
+    the target (鼓励金融机构…，对合作银行的贷款…) is not the thing's holder."""
+    from assistant.matching.profile import _ATTRIBUTES
+
+    target = _TARGET.search(text)
+    if not target or (recipients and not any(r in target.group(1) for r in recipients)):
+        return [], []
+    head = target.group(1).rsplit("的", 1)[-1]
+    own = set(profile.attributes) | ({"有知识产权"} if "有发明专利" in profile.attributes else set())
+    needed = [a for a, words in _ATTRIBUTES if a in _HOLDINGS and any(w in head for w in words)]
+    if not needed:  # 对新建成的中试基地给予补助: an applicant that says it builds or has one
+        return [t for t in re.split(r"[、和及]", head) if len(t) >= 4 and t in profile.text][:1], []
+    return [head for a in needed[:1] if all(n in own for n in needed)], [n for n in needed if n not in own]
 
 
 def _gives(p, clause_text: str) -> bool:
@@ -221,11 +265,16 @@ def _level_condition(p, profile: Profile) -> Condition | None:
         return None
     own = "市级" if profile.level == "盟市级" else profile.level
     if own in relevant or (own == "市级" and "盟市级" in relevant):
+        if ("zone" in profile.families and re.search(r"新获批|新认定", p.text)
+                and "新认定" not in profile.attributes):
+            return Condition("、".join(relevant) + "（须新获批）", NOT_MET)  # a listed zone already is one
         return Condition("、".join(relevant), MET)
     rank = {"国家级": 0, "自治区级": 1, "省级": 1, "市级": 2, "盟市级": 2}
     upward = any(rank.get(lv, 9) < rank.get(own, 9) for lv in relevant)
     if upward and any(w in p.text for w in _ASPIRE):
         return Condition("、".join(relevant) + "（须新认定或晋升）", UNKNOWN)
+    if re.search(r"(?:重点|优先)(?:支持|扶持)?(?:国家级|自治区级|市级)", p.text):
+        return Condition("、".join(relevant) + "（优先）", UNKNOWN)  # a priority, not a bar
     return Condition("、".join(relevant), NOT_MET)
 
 
@@ -314,7 +363,12 @@ def _conditions(p, profile: Profile) -> list[Condition]:
         out.append(Condition(e, UNKNOWN))
     if ("高新区" in text and "高新区" not in p.measure[:4]
             and not any(_data()["types"][t]["family"] == "zone" for t in profile.types)):
-        if re.search(r"高新区(?:内|企业|领军|的)|在高新区|园区内", text):
+        if re.search(r"^高新区|高新区(?:内|企业|领军)|园区内", text):
+            # The recipients are the zone's own: an applicant that names where it is and names
+            # no zone is not in one (conditions are applied strictly); a person may move there.
+            out.append(Condition("位于高新区", MET if profile.zone else NOT_MET
+                                 if profile.city and "person" not in profile.families else UNKNOWN))
+        elif re.search(r"高新区的|在高新区", text):
             out.append(Condition("位于高新区", MET if profile.zone else UNKNOWN))
     return out
 
@@ -337,6 +391,16 @@ def _application_items(document, clause, provisions):
     if header is None:
         return None, []
     return header, [p for p in provisions if p.sentence > header.sentence]
+
+
+def _aims_at(header: str, document, profile: Profile) -> bool:
+    """Whether the applicant seeks the status a condition list is for: the specific types its
+    header names (申请认定市级孵化器), else those of the document's title (…高新技术企业认定…)."""
+    def named(text):
+        return {key for form, key in _type_forms() if form in text and key != "企业"}
+
+    sought = named(header) or named(document.meta.title or "")
+    return bool(sought & set(profile.aims))
 
 
 def match_profile(profile: Profile, documents, *, doc_ids=None) -> MatchOutcome:
@@ -388,6 +452,8 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
     kind = "support"
     if header is not None:
         recipients = _recipients(header.text, header.beneficiaries, profile)
+        if recipients and not _aims_at(header.text, document, profile):
+            recipients = []  # a recognition's conditions: only for an applicant seeking it
         if recipients:
             kind = "application"
             conditions = [Condition(header.text.rstrip("：:；;。"), UNKNOWN)] if not items else []
@@ -403,19 +469,38 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
                     if place_words and ("自治区" in place_words[0] or profile.city in place_words[0]):
                         status = MET if status != NOT_MET else NOT_MET
                 conditions.append(Condition(item.text.rstrip("；;。"), status))
-            matched.append((header, recipients, conditions))
+            if not any(c.status == NOT_MET for c in conditions):
+                matched.append((header, recipients, conditions))
     if not matched:
         for i, p in enumerate(provisions):
             if p.sentence == 0 and len(provisions) > 1 and p.text.rstrip("。；") == clause.title and not p.quantities:
                 continue  # the clause's own title sentence: a heading, not a measure
-            if not _gives(p, clause.text):
-                continue
+            named = _place_condition(p, document, profile)
+            if not _gives(p, clause.text) and not (
+                    named and named.status == MET and profile.families & {"zone", "government"}
+                    and re.search(r"支持|指导", p.text)):
+                continue  # (a duty that supports or guides the applicant's own 盟市 by name gives)
             recipients = _recipients(p.text, p.beneficiaries, profile)
+            if "优先认定" in p.text and not _aims_at(p.text, document, profile):
+                continue  # a preference in a recognition: for an applicant seeking it
+            if "引进" in p.text and "整体迁入" not in profile.attributes and all(
+                    w in _data()["families"]["enterprise"] or w in _specific_terms()["enterprise"]
+                    for w in recipients):
+                continue  # 引进…企业落地: for an enterprise moving in
+            held, missing = _holdings(p.text, profile, recipients)
+            if missing:
+                continue  # 对…知识产权质押贷款给予贴息: for an applicant that has one (strictly)
+            if not recipients and held and not p.beneficiaries:
+                recipients = held  # 对新授权的发明专利给予资助: whoever holds one
+            if recipients and _FOUNDING.search(p.text) and not _FOUNDING.search(profile.text) and not (
+                    profile.families | {_data()["types"][a]["family"] for a in profile.aims}) & {"carrier"}:
+                recipients = []  # 鼓励企业…创办众创空间: for whoever runs or founds one
             if not recipients:
                 continue
             conditions = _conditions(p, profile)
             extra = [c for c in (_level_condition(p, profile), _place_condition(p, document, profile)) if c]
-            if any(c.status == NOT_MET for c in extra):
+            if any(c.status == NOT_MET for c in extra) or any(
+                    c.status == NOT_MET and c.text == "位于高新区" for c in conditions):
                 continue
             matched.append((p, recipients, extra + conditions))
     if not matched:

@@ -137,18 +137,36 @@ def _find_zone(text: str) -> tuple[dict | None, str]:
 def _find_types(text: str, profile: Profile) -> None:
     masked = text
     found: list[tuple[int, str, bool]] = []
+    ends: dict[int, int] = {}
     for form, key in _type_forms():
         start = 0
         while (i := masked.find(form, start)) >= 0:
             start = i + len(form)
             masked = _mask(masked, i, start)
             aim = bool(_ASPIRATION.search(text[max(0, i - 8):i]))
+            if _types()[key]["family"] == "carrier" and (
+                    _HOSTED.search(text[max(0, i - 8):i]) or _HOSTED_AFTER.match(text, start)):
+                key, aim = "在孵企业", False  # 入驻了一家孵化器, 在孵化器里: hosted by one, not one
             found.append((i, key, aim))
+            ends[i] = start
             level = _LEVEL_BEFORE.search(text[max(0, i - 8):i])
             if level and _types()[key]["family"] in ("carrier", "zone", "institute") and not profile.level:
                 profile.level = _level_name(level.group(1))
-    for _, key, aim in sorted(found):
+    found.sort()
+    # Kinds named as a partner (跟研究所合作, 卖给一家企业) or as an employer or host followed by
+    # the applicant's own kind (科研院所的工程师) are other parties. The applicant is the first
+    # specific kind left; kinds of other families named later are the parties it deals with
+    # (孵化器的在孵企业, 投高成长企业).
+    found = [(i, key, aim) for n, (i, key, aim) in enumerate(found)
+             if not _PARTNER.search(text[max(0, i - 8):i]) and not (
+                 n + 1 < len(found) and text.startswith("的", ends[i])
+                 and found[n + 1][0] - i <= 12 and _types()[found[n + 1][1]]["family"] == "person")]
+    subject = next((key for i, key, aim in found if not aim and key != "企业"), None)
+    family = _types()[subject]["family"] if subject else None
+    for _, key, aim in found:
         target = profile.aims if aim else profile.types
+        if not aim and family and _types()[key]["family"] != family:
+            continue
         if key not in target:
             target.append(key)
     # A generic word (企业, 公司) adds nothing when a specific type is named.
@@ -162,6 +180,11 @@ def _find_types(text: str, profile: Profile) -> None:
         # 我们想申请高企认定 with no other word: an enterprise.
         if any(_types()[a]["family"] == "enterprise" for a in profile.aims):
             profile.types.append("企业")
+
+
+_HOSTED = re.compile(r"(?:入驻|进驻|入孵)[^，。；,;]{0,6}$")
+_HOSTED_AFTER = re.compile(r"里|内|入驻")
+_PARTNER = re.compile(r"(?:跟|与|同|给|帮)[^，。；,;]{0,5}$")
 
 
 def _level_name(word: str) -> str:
@@ -180,7 +203,7 @@ _FACTS = [
 _AGE = re.compile(rf"(?:成立|注册|创办|创立|运营|开业)(?:了|才|刚)?(?:满|不到|近|约)?({_NUMERAL})(?:多)?(年|个月)|"
                   rf"({_NUMERAL})(?:多)?(年|个月)(?:前|以前)?(?:成立|注册|创办|创立)")
 _YEAR_FOUNDED = re.compile(r"((?:19|20)\d\d)年(?:成立|注册|创办|创立)")
-_STAGE_WORDS = [("初创期", ("刚成立", "刚刚成立", "初创", "刚起步", "起步阶段", "种子期", "刚注册", "新成立", "刚创业")),
+_STAGE_WORDS = [("初创期", ("刚成立", "刚刚成立", "初创", "刚起步", "起步阶段", "种子期", "刚注册", "新成立", "刚创业", "还没注册", "尚未注册")),
                 ("成长期", ("成长期", "快速发展", "快速成长", "扩张期")),
                 ("成熟期", ("成熟期", "上市公司", "已上市"))]
 _ATTRIBUTES = [("新认定", ("首次认定", "首次通过认定", "新认定", "刚认定", "刚获批", "新获批", "刚通过认定", "刚被认定", "首次获批",
@@ -281,6 +304,15 @@ def _place(text: str, profile: Profile) -> None:
             inside.append(place)
         else:
             outside.append(place)
+    # The applicant is where it first says it is (北京的公司，在内蒙古没有分支; 石家庄的孵化器，听说赤峰…),
+    # unless it says it moves to or sets up in a later place (原来在天津，现在搬到包头; 在包头设了分公司).
+    first_out = min((_position(text, p) for p in outside), default=-1)
+    if outside and not profile.city and first_out >= 0 and not any(
+            _MOVE.search(text[:_position(text, p)]) or _SETTLE.match(text, _position(text, p) + len(p.short))
+            for p in inside if _position(text, p) > first_out) and (
+            not inside or first_out < min(_position(text, p) for p in inside)):
+        profile.outside = min(outside, key=lambda p: _position(text, p)).name
+        return
     cities = [p for p in inside if p.level == "city"]
     if not profile.city and cities:
         profile.city = cities[0].short
@@ -288,6 +320,15 @@ def _place(text: str, profile: Profile) -> None:
         profile.province = "内蒙古"
     elif outside:
         profile.outside = outside[0].name
+
+
+_MOVE = re.compile(r"(?:搬到|迁到|迁入|迁往|落户|落在|去|到|来)[^，。；,;]{0,3}$")
+_SETTLE = re.compile(r"[^，。；,;没未]{0,6}?(?:设立|设了|注册|落户|成立|建了)")  # 北京的公司，在包头设了分公司
+
+
+def _position(text: str, place) -> int:
+    found = [i for i in (text.find(place.short), text.find(place.name)) if i >= 0]
+    return min(found) if found else len(text)
 
 
 def _industries(text: str, profile: Profile) -> None:
@@ -313,6 +354,8 @@ def parse_profile(text: str) -> Profile:
     _place(clean, profile)
     _industries(clean.replace(form, " ") if zone else clean, profile)
     _facts(clean, profile)
+    if profile.types == ["企业"] and profile.stage.startswith("初创期"):
+        profile.types = ["创业团队、初创企业"]  # a generic enterprise that says it is just starting
     if "规模以上工业企业" in profile.types and "规模以上" not in profile.attributes:
         profile.attributes.append("规模以上")
     return profile
