@@ -1,0 +1,221 @@
+"""Redundant rules of the answer layer: regex alternatives whose removal changes no match.
+
+``python -m tools.redundant_rules --texts CACHE.json [--apply] [--json OUT]``
+
+The texts are those of ``tools.dead_rules`` (collected once with ``python -m tools.dead_rules
+--texts CACHE.json``, from the code as it was before any removal). For every regex literal of
+``assistant/answering/*.py`` that is the *whole* pattern of an ``re.*`` call (a string constant
+passed directly; pieces of concatenations and f-strings are not touched), each alternative at
+every group level (outside lookarounds and conditionals, never the last one of a group) is
+tried: the pattern is compiled without it (same flags) and compared with the current pattern
+on every text where the alternative alone finds a match (on any other text the alternative can
+never take part in a match, so removing it changes nothing there). Compared per text:
+
+* ``[(m.span(), m.groups(), m.lastindex) for m in finditer(text)]`` — covers ``search``,
+  ``match``, ``findall``, ``finditer``, ``sub``, ``split``;
+* ``fullmatch(text)`` (span and groups).
+
+``match(text, pos)`` (only ``negated`` in compose.py, a concatenation) is not compared, so
+concatenations are left alone; so is a literal whose compiled pattern's ``.pattern`` is pasted
+into another pattern (``PREAMBLE_WORDS``).
+
+An alternative that does not compile alone (a back-reference) is kept. Removals are greedy, one
+at a time, each checked against the pattern as already reduced (removals interact). Since every
+pattern gives the same results on every text it sees, the run sees the same texts and gives the
+same answers; prove it anyway with ``tools/answer_snapshot.py`` (before/after identical).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from tools.dead_rules import ANSWERING, ROOT, _string_pieces, parse_groups, regex_literals
+
+
+def _flags_exact(node) -> int | None:
+    if node is None:
+        return 0
+    import ast
+    try:
+        return int(eval(compile(ast.Expression(node), "<flags>", "eval"), {"re": re}))  # noqa: S307 - our own source
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _results(compiled, text: str):
+    found = [(m.span(), m.groups(), m.lastindex) for m in compiled.finditer(text)]
+    full = compiled.fullmatch(text)
+    full = (full.span(), full.groups()) if full else None
+    return found, full
+
+
+class Texts:
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self._hits: dict[tuple[str, int], list[int] | None] = {}
+
+    def hits(self, source: str, flags: int) -> list[int] | None:
+        """Indices of texts where ``source`` alone finds a match; None if it does not compile."""
+        key = (source, flags)
+        if key not in self._hits:
+            try:
+                compiled = re.compile(source, flags)
+            except re.error:
+                self._hits[key] = None
+            else:
+                self._hits[key] = [i for i, t in enumerate(self.texts) if compiled.search(t)]
+        return self._hits[key]
+
+
+def candidates(pattern: str) -> list[tuple[int, int, int]]:
+    """(start, end, pipe) of every removable alternative of the pattern, deepest groups first."""
+    root = parse_groups(pattern)
+    out = []
+
+    def visit(group, depth):
+        if group.kind in ("look", "cond", "comment"):
+            return
+        for child in group.children:
+            visit(child, depth + 1)
+        alts = group.alts
+        if len(alts) > 1 and (group.kind == "root" or group.end is not None):
+            for n, (s, e) in enumerate(alts):
+                pipe = s - 1 if n > 0 else e
+                out.append((depth, s, e, pipe))
+
+    visit(root, 0)
+    # longer alternatives first within the same depth: the specific forms go before the general
+    out.sort(key=lambda r: (-r[0], -(r[2] - r[1]), r[1]))
+    return [(s, e, pipe) for _, s, e, pipe in out]
+
+
+def reduce(pattern: str, flags: int, texts: Texts) -> tuple[str, list[tuple[int, int]], list[str]]:
+    """The reduced pattern, the removed ranges (in original offsets) and the removed alternatives."""
+    original_index = list(range(len(pattern)))  # current char -> original offset
+    current = pattern
+    removed_ranges, removed = [], []
+    tried: set[tuple[int, int]] = set()  # original (start, end) already tried
+    while True:
+        progress = False
+        for s, e, pipe in candidates(current):
+            orig = lambda i: original_index[i] if i < len(original_index) else len(pattern)  # noqa: E731
+            key = (orig(s), orig(e), current[s:e])
+            if key in tried:
+                continue
+            tried.add(key)
+            alternative = current[s:e]
+            lo, hi = min(s, pipe), max(e, pipe + 1)
+            reduced = current[:lo] + current[hi:]
+            try:
+                new = re.compile(reduced, flags)
+                old = re.compile(current, flags)
+            except re.error:
+                continue
+            if new.groups != old.groups or new.groupindex != old.groupindex:
+                continue
+            hits = texts.hits(alternative, flags) if alternative else None
+            if hits is None:
+                continue
+            if all(_results(old, texts.texts[i]) == _results(new, texts.texts[i]) for i in hits):
+                removed_ranges.append((original_index[lo], original_index[hi - 1]))
+                removed.append(alternative)
+                del original_index[lo:hi]
+                current = reduced
+                progress = True
+                break  # offsets changed: re-parse
+        if not progress:
+            return current, removed_ranges, removed
+
+
+def find(texts: Texts, only: str | None = None, log=print) -> dict:
+    import ast
+    report = {}
+    pasted = set()  # NAME of NAME.pattern pasted into another pattern
+    for path in sorted(ANSWERING.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "pattern" and isinstance(node.value, ast.Name):
+                pasted.add(node.value.id)
+    for path in sorted(ANSWERING.glob("*.py")):
+        if only and only not in path.name:
+            continue
+        source = path.read_text(encoding="utf-8")
+        lines = source.split("\n")
+        rows = []
+        tree = ast.parse(source)
+        flag_of, skip = {}, set()
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                    and node.targets[0].id in pasted and isinstance(node.value, ast.Call) and node.value.args):
+                skip.add((node.value.args[0].lineno, node.value.args[0].col_offset))
+        for node in ast.walk(tree):  # exact flags of each whole literal
+            if (isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"):
+                attr = node.func.attr
+                flag_node = None
+                if attr == "compile" and len(node.args) > 1:
+                    flag_node = node.args[1]
+                elif attr in ("search", "match", "fullmatch", "findall", "finditer", "split") and len(node.args) > 2:
+                    flag_node = node.args[2]
+                elif attr in ("sub", "subn") and len(node.args) > 4:
+                    flag_node = node.args[4]
+                for keyword in node.keywords:
+                    if keyword.arg == "flags":
+                        flag_node = keyword.value
+                flag_of[(node.args[0].lineno, node.args[0].col_offset)] = _flags_exact(flag_node)
+        for node, _flags, whole in regex_literals(path):
+            if whole is not True:
+                continue
+            flags = flag_of.get((node.lineno, node.col_offset))
+            if flags is None or "|" not in node.value or (node.lineno, node.col_offset) in skip:
+                continue
+            if re.search(r"\(\?(?:[aiLmsux-]|>|P=)", node.value):  # inline flags, atomic groups, back-references
+                continue
+                continue
+            positions = _string_pieces(lines, node)
+            if not positions or None in positions or len(positions) != len(node.value):
+                continue
+            reduced, ranges, removed = reduce(node.value, flags, texts)
+            if removed:
+                cols = [positions[k] for a, b in ranges for k in range(a, b + 1)]
+                rows.append({"line": node.lineno, "pattern": node.value, "reduced": reduced,
+                             "removed": removed, "positions": cols})
+                log(f"{path.name}:{node.lineno}: {removed}")
+        report[str(path.relative_to(ROOT))] = rows
+    return report
+
+
+def apply(report: dict) -> int:
+    count = 0
+    for name, rows in report.items():
+        path = ROOT / name
+        lines = path.read_text(encoding="utf-8").split("\n")
+        drop: dict[int, set[int]] = {}
+        for row in rows:
+            for line, col in row["positions"]:
+                drop.setdefault(line - 1, set()).add(col)
+            count += len(row["removed"])
+        for index, cols in drop.items():
+            lines[index] = "".join(ch for k, ch in enumerate(lines[index]) if k not in cols)
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return count
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    texts = Texts(json.loads(Path(argv[argv.index("--texts") + 1]).read_text(encoding="utf-8")))
+    only = argv[argv.index("--only") + 1] if "--only" in argv else None
+    report = find(texts, only, log=lambda m: print(m, file=sys.stderr, flush=True))
+    if "--json" in argv:
+        Path(argv[argv.index("--json") + 1]).write_text(json.dumps(report, ensure_ascii=False, indent=1),
+                                                        encoding="utf-8")
+    print(f"{sum(len(r['removed']) for rows in report.values() for r in rows)} redundant alternatives")
+    if "--apply" in argv:
+        print(f"removed {apply(report)} alternatives")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
