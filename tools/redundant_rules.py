@@ -92,8 +92,9 @@ def candidates(pattern: str) -> list[tuple[int, int, int]]:
     return [(s, e, pipe) for _, s, e, pipe in out]
 
 
-def reduce(pattern: str, flags: int, texts: Texts) -> tuple[str, list[tuple[int, int]], list[str]]:
-    """The reduced pattern, the removed ranges (in original offsets) and the removed alternatives."""
+def reduce(pattern: str, flags: int, texts: Texts, allowed=None) -> tuple[str, list[tuple[int, int]], list[str]]:
+    """The reduced pattern, the removed ranges (in original offsets) and the removed alternatives.
+    ``allowed(first, last)`` (original offsets of a removal) may forbid a removal."""
     original_index = list(range(len(pattern)))  # current char -> original offset
     current = pattern
     removed_ranges, removed = [], []
@@ -108,6 +109,8 @@ def reduce(pattern: str, flags: int, texts: Texts) -> tuple[str, list[tuple[int,
             tried.add(key)
             alternative = current[s:e]
             lo, hi = min(s, pipe), max(e, pipe + 1)
+            if allowed is not None and not allowed(original_index[lo], original_index[hi - 1]):
+                continue
             reduced = current[:lo] + current[hi:]
             try:
                 new = re.compile(reduced, flags)
@@ -183,8 +186,75 @@ def find(texts: Texts, only: str | None = None, log=print) -> dict:
                 rows.append({"line": node.lineno, "pattern": node.value, "reduced": reduced,
                              "removed": removed, "positions": cols})
                 log(f"{path.name}:{node.lineno}: {removed}")
+        rows.extend(_concatenations(path, tree, lines, flag_of, skip, texts, log))
         report[str(path.relative_to(ROOT))] = rows
     return report
+
+
+def _concatenations(path, tree, lines, flag_of, skip, texts, log) -> list[dict]:
+    """Patterns concatenated (``+``) from string constants and module-level string constants.
+    Only the constants written in the call, and the named constants read once in the module
+    (and imported nowhere), are edited; a removal must lie inside one of them."""
+    import ast
+    assigned, reads = {}, {}
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            assigned[node.targets[0].id] = node.value
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
+    elsewhere = "\n".join(p.read_text(encoding="utf-8") for p in ROOT.joinpath("assistant").rglob("*.py") if p != path)
+    elsewhere += "\n".join(p.read_text(encoding="utf-8") for p in ROOT.joinpath("tests").glob("*.py"))
+    rows = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"
+                and isinstance(node.args[0], ast.BinOp)):
+            continue
+        first = node.args[0]
+        flags = flag_of.get((first.lineno, first.col_offset))
+        leaves, ok = [], True
+
+        def walk(n):
+            nonlocal ok
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add):
+                walk(n.left)
+                walk(n.right)
+            elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+                leaves.append((n, True))
+            elif isinstance(n, ast.Name) and n.id in assigned:
+                editable = reads.get(n.id) == 1 and not re.search(rf"\b{n.id}\b", elsewhere)
+                leaves.append((assigned[n.id], editable))
+            else:
+                ok = False
+
+        walk(first)
+        if not ok or flags is None or (first.lineno, first.col_offset) in skip:
+            continue
+        full = "".join(leaf.value for leaf, _ in leaves)
+        if "|" not in full or re.search(r"\(\?(?:[aiLmsux-]|>|P=)", full):
+            continue
+        owner = []  # original offset -> (leaf number, index in the leaf)
+        for k, (leaf, _) in enumerate(leaves):
+            owner.extend((k, i) for i in range(len(leaf.value)))
+        positions = [_string_pieces(lines, leaf) if editable else None for leaf, editable in leaves]
+
+        def allowed(a, b):
+            k = owner[a][0]
+            return (owner[b][0] == k and positions[k] is not None and None not in positions[k]
+                    and len(positions[k]) == len(leaves[k][0].value))
+
+        try:
+            reduced, ranges, removed = reduce(full, flags, texts, allowed)
+        except (ValueError, IndexError):
+            continue
+        if removed:
+            cols = [positions[owner[o][0]][owner[o][1]] for a, b in ranges for o in range(a, b + 1)]
+            rows.append({"line": first.lineno, "pattern": full, "reduced": reduced, "removed": removed,
+                         "positions": cols})
+            log(f"{path.name}:{first.lineno} (concatenation): {removed}")
+    return rows
 
 
 def apply(report: dict) -> int:

@@ -55,7 +55,7 @@ FIELD_FORMS: dict[str, tuple[str, ...]] = {
     "attachments": ("附件",),
 }
 # Asking "when" (or naming a day), and the verbs of signing and of printing a document.
-_WHEN = r"(?:什么时候|啥时候|何时|哪天|哪年|哪一年|几月份?|几号|几月几[日号]|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])"
+_WHEN = r"(?:什么时候|啥时候|哪天|几月份?|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])"
 _PRINTED = r"(?:印发|印出来|印的|印出|发下去)"
 _FIELD_FRAMES: dict[str, re.Pattern] = {
     "issuer": re.compile(r"谁(?:发|印发)的|以谁的?名义|谁的名义|哪个(?:机关|单位|部门)(?:发)|"
@@ -65,7 +65,7 @@ _FIELD_FRAMES: dict[str, re.Pattern] = {
                               r"(?:几月份?|几月几[日号]|(?<![〕\]］)）\d])\d{1,2}号)(?:签|出)的|"
                               r"(?:成文|落款).{0,6}(?:哪天|什么时候|几月|日期|时间)|"
                               r"when was .{0,40}(?:signed)", re.IGNORECASE),
-    "printed_date": re.compile(_WHEN + r"[^，。？?、]{0,12}?" + _PRINTED + "|" + _PRINTED + r"[^，。？?、]{0,4}?(?:时间|日期|哪天|几号|几月|什么时候)"
+    "printed_date": re.compile(_WHEN + r"[^，。？?、]{0,12}?" + _PRINTED + "|" + _PRINTED + r"[^，。？?、]{0,4}?(?:时间|日期|哪天)"
                                r"|到印发", re.IGNORECASE),
     "doc_number": re.compile(r"第?\d+号还是第?\d+号|(?:几)号文", re.IGNORECASE),
     "publication": re.compile(r"公开(?!征求|招标|选拔|遴选|竞争)|内部文件|不予公开|能(?:不能)?转发", re.IGNORECASE),
