@@ -1,6 +1,13 @@
 """Redundant rules of the answer layer: regex alternatives whose removal changes no match.
 
-``python -m tools.redundant_rules --texts CACHE.json [--apply] [--json OUT]``
+``python -m tools.redundant_rules --texts CACHE.json [--apply] [--json OUT] [--runtime]``
+
+``--runtime`` (run with a fixed ``PYTHONHASHSEED``) records a full run first (as
+``tools.dead_rules`` does, every string under the full pattern applied to it) and reads the
+pieces of patterns built at run time (``re.escape(title) + r"…"``, ``_NEGATOR + …``): a removal
+inside a piece is checked on every recorded pattern holding the piece (finditer, fullmatch and
+``match`` at every position, on the strings that pattern was applied to; for a piece in at most
+30 patterns also on the collected texts).
 
 The texts are those of ``tools.dead_rules`` (collected once with ``python -m tools.dead_rules
 --texts CACHE.json``, from the code as it was before any removal). For every regex literal of
@@ -275,6 +282,20 @@ def apply(report: dict) -> int:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if "--runtime" in argv:  # pieces of patterns built at run time (records a full run first)
+        watch_patterns()
+        sys.path.insert(0, str(ROOT))
+        from tools.dead_rules import collect_texts
+        collect_texts(lambda m: print(m, file=sys.stderr, flush=True))
+        collected = Texts(json.loads(Path(argv[argv.index("--texts") + 1]).read_text(encoding="utf-8")))
+        report = runtime_pieces(_BY_PATTERN, lambda m: print(m, file=sys.stderr, flush=True), collected)
+        if "--json" in argv:
+            Path(argv[argv.index("--json") + 1]).write_text(json.dumps(report, ensure_ascii=False, indent=1),
+                                                            encoding="utf-8")
+        print(f"{sum(len(r['removed']) for rows in report.values() for r in rows)} redundant alternatives (run time)")
+        if "--apply" in argv:
+            print(f"removed {apply(report)} alternatives")
+        return 0
     texts = Texts(json.loads(Path(argv[argv.index("--texts") + 1]).read_text(encoding="utf-8")))
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
     report = find(texts, only, log=lambda m: print(m, file=sys.stderr, flush=True))
@@ -285,6 +306,175 @@ def main(argv=None) -> int:
     if "--apply" in argv:
         print(f"removed {apply(report)} alternatives")
     return 0
+
+
+
+# ---------------------------------------------------------------- patterns built at run time
+
+_BY_PATTERN: dict[tuple[str, int], set[str]] = {}
+
+
+def watch_patterns() -> None:
+    """Like ``dead_rules.watch_re``, but each string is recorded under the full pattern (source,
+    flags) of the answering regex applied to it — patterns built at run time included."""
+    from tools.dead_rules import _RE_FUNCS, _from_answering
+
+    original = {name: getattr(re, name) for name in _RE_FUNCS}
+
+    def note(compiled, string):
+        if isinstance(string, str) and isinstance(compiled.pattern, str):
+            _BY_PATTERN.setdefault((compiled.pattern, compiled.flags), set()).add(string)
+
+    class Watched:
+        __slots__ = ("_pattern",)
+
+        def __init__(self, pattern):
+            self._pattern = pattern
+
+        def __getattr__(self, name):
+            attr = getattr(self._pattern, name)
+            if name in ("sub", "subn"):
+                def call(repl, string, *args, **kwargs):
+                    note(self._pattern, string)
+                    return attr(repl, string, *args, **kwargs)
+                return call
+            if name in ("search", "match", "fullmatch", "findall", "finditer", "split"):
+                def call(string, *args, **kwargs):
+                    note(self._pattern, string)
+                    return attr(string, *args, **kwargs)
+                return call
+            return attr
+
+        def __hash__(self):
+            return hash(self._pattern)
+
+        def __eq__(self, other):
+            return self._pattern == (other._pattern if isinstance(other, Watched) else other)
+
+    def unwrap(pattern):
+        return pattern._pattern if isinstance(pattern, Watched) else pattern
+
+    def compile_(pattern, flags=0):
+        compiled = original["compile"](unwrap(pattern), flags)
+        return Watched(compiled) if _from_answering() else compiled
+
+    def make(name):
+        def call(pattern, *args, **kwargs):
+            if _from_answering():
+                position = 1 if name in ("sub", "subn") else 0
+                string = args[position] if len(args) > position else kwargs.get("string")
+                flags = kwargs.get("flags", 0)
+                if len(args) > (4 if name in ("sub", "subn") else 2):
+                    flags = args[4 if name in ("sub", "subn") else 2]
+                note(original["compile"](unwrap(pattern), flags) if not isinstance(unwrap(pattern), re.Pattern)
+                     else unwrap(pattern), string)
+            return original[name](unwrap(pattern), *args, **kwargs)
+        return call
+
+    re.compile = compile_
+    for name in _RE_FUNCS - {"compile"}:
+        setattr(re, name, make(name))
+
+
+def _at(compiled, text: str):
+    """``match(text, pos)`` at every position (``negated.match(phrase, start)`` in compose.py)."""
+    return [(pos, m.end(), m.groups()) for pos in range(len(text)) if (m := compiled.match(text, pos))]
+
+
+def _piece_candidates(piece: str) -> list[tuple[int, int, int]]:
+    """Removable alternatives of the complete groups inside a piece of a pattern."""
+    from tools.dead_rules import _unbalanced
+    if _unbalanced(piece):
+        return []
+    root = parse_groups(piece)
+    out = []
+
+    def visit(group, depth):
+        if group.kind in ("look", "cond", "comment"):
+            return
+        for child in group.children:
+            visit(child, depth + 1)
+        if group.kind != "root" and group.end is not None and len(group.alts) > 1:
+            for n, (s, e) in enumerate(group.alts):
+                out.append((depth, s, e, s - 1 if n > 0 else e))
+
+    visit(root, 0)
+    out.sort(key=lambda r: (-r[0], -(r[2] - r[1]), r[1]))
+    return [(s, e, p) for _, s, e, p in out]
+
+
+def runtime_pieces(recorded: dict, texts_log=print, collected: Texts | None = None) -> dict:
+    """Pieces of patterns built at run time: each removal inside a piece is checked on every
+    recorded full pattern holding the piece, on the strings that pattern was applied to (and,
+    where the piece is in at most 30 patterns, also on the ``collected`` texts where the
+    alternative alone matches: finditer and fullmatch)."""
+    import ast
+    from tools.dead_rules import _string_pieces
+    report = {}
+    patterns = {(p, f): sorted(t) for (p, f), t in recorded.items()}
+    for path in sorted(ANSWERING.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        lines = source.split("\n")
+        rows = []
+        for node, _flags, whole in regex_literals(path):
+            if whole is True or "|" not in node.value:
+                continue
+            positions = _string_pieces(lines, node)
+            if not positions or None in positions or len(positions) != len(node.value):
+                continue
+            piece = node.value
+            users = [key for key in patterns if piece in key[0]]
+            if not users:
+                continue
+            original_index = list(range(len(piece)))
+            removed, ranges, tried = [], [], set()
+            while True:
+                progress = False
+                for s, e, pipe in _piece_candidates(piece):
+                    key = (original_index[s] if s < len(original_index) else -1, piece[s:e])
+                    if key in tried:
+                        continue
+                    tried.add(key)
+                    lo, hi = min(s, pipe), max(e, pipe + 1)
+                    reduced = piece[:lo] + piece[hi:]
+                    same = True
+                    for (p, f) in users:
+                        q = p.replace(piece, reduced)
+                        try:
+                            old, new = re.compile(p, f), re.compile(q, f)
+                        except re.error:
+                            same = False
+                            break
+                        if old.groups != new.groups or old.groupindex != new.groupindex or any(
+                                _results(old, t) != _results(new, t) or _at(old, t) != _at(new, t)
+                                for t in patterns[(p, f)]):
+                            same = False
+                            break
+                        if collected is not None and len(users) <= 30:
+                            hits = collected.hits(piece[s:e], f)
+                            if hits is None or any(_results(old, collected.texts[i]) != _results(new, collected.texts[i])
+                                                   for i in hits):
+                                same = False
+                                break
+                    if same:
+                        ranges.append((original_index[lo], original_index[hi - 1]))
+                        removed.append(piece[s:e])
+                        del original_index[lo:hi]
+                        patterns = {((p.replace(piece, reduced), f) if (p, f) in users else (p, f)): t
+                                    for (p, f), t in patterns.items()}
+                        users = [(p.replace(piece, reduced), f) for p, f in users]
+                        piece = reduced
+                        progress = True
+                        break
+                if not progress:
+                    break
+            if removed:
+                cols = [positions[k] for a, b in ranges for k in range(a, b + 1)]
+                rows.append({"line": node.lineno, "pattern": node.value, "reduced": piece, "removed": removed,
+                             "positions": cols, "users": len(users)})
+                texts_log(f"{path.name}:{node.lineno} (run time, {len(users)} patterns): {removed}")
+        report[str(path.relative_to(ROOT))] = rows
+    return report
 
 
 if __name__ == "__main__":

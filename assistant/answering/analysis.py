@@ -141,7 +141,7 @@ def section_references(text: str, documents=()) -> list[int]:
     from assistant.ingest.markers import cn_to_int
 
     out = [s.number for d in documents for s in d.sections if len(s.title) >= 2 and re.search(
-        re.escape(s.title) + r"\s*(?:这|那|这一|那一)?(?:个)?(?:部分|章|大项|有|包括|包含|里|中|的|下面|下)", text)]
+        re.escape(s.title) + r"\s*(?:这|这一)?(?:个)?(?:部分|有|下面)", text)]
     if not out and re.search(r"最后一个?(?:部分)|last (?:part)", text or "", re.IGNORECASE):
         out = [d.sections[-1].number for d in documents if d.sections][:1]
     if not out and _PART_WORD.search(text or ""):

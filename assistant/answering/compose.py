@@ -605,7 +605,7 @@ _QUALIFIER = re.compile(r"除[^，。；]{1,30}(?:外)|以外|严格|控制|限�
                         r"符合条件|有条件")
 
 
-_NEGATOR = "(?:不|不得|不再|不予|不能|未)"
+_NEGATOR = "(?:不|不能|未)"
 
 
 def _negation(analysis, citation: Citation) -> str:

@@ -519,7 +519,7 @@ def other_document(analysis, documents, any_question: bool = False) -> str:
     return ""
 
 
-_POLICY_OF = "(?:的|市的|地区的)?[^，。？?]{0,8}(?:政策|补贴|规定|办法|措施|标准|优惠)"
+_POLICY_OF = "(?:的)?[^，。？?]{0,8}(?:政策|补贴|规定|办法|优惠)"
 
 
 def _foreign_policy(analysis, documents) -> str:

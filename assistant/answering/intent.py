@@ -56,7 +56,7 @@ FIELD_FORMS: dict[str, tuple[str, ...]] = {
 }
 # Asking "when" (or naming a day), and the verbs of signing and of printing a document.
 _WHEN = r"(?:什么时候|啥时候|哪天|几月份?|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])"
-_PRINTED = r"(?:印发|印出来|印的|印出|发下去)"
+_PRINTED = r"(?:印发|印出来|印的)"
 _FIELD_FRAMES: dict[str, re.Pattern] = {
     "issuer": re.compile(r"谁(?:发|印发)的|以谁的?名义|谁的名义|哪个(?:机关|单位|部门)(?:发)|"
                          r"是[\u4e00-\u9fff]{0,10}?(?:政府|厅|院)(?:印发|发|出)的|"
