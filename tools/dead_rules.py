@@ -4,7 +4,7 @@
 
 The texts the answer layer's patterns can see are collected first:
 
-* every question of ``eval/gold/*.jsonl``, ``eval/dialogues/*.jsonl`` (every turn) and
+* every question of ``eval/gold/*.jsonl`` (the ``profile`` text of ``profiles_*.jsonl``), ``eval/dialogues/*.jsonl`` (every turn) and
   ``eval/questions.jsonl``, and every string literal of ``tests/*.py``;
 * each of those after the pipeline's own normalisation (``to_simplified``, typo correction and
   everyday words, ``normalize_numbers``, ``gloss``, as in ``Assistant.ask``), with the corpus of
@@ -128,7 +128,7 @@ def test_strings() -> list[str]:
 def questions() -> list[str]:
     out = []
     for path in sorted((ROOT / "eval" / "gold").glob("*.jsonl")) + [ROOT / "eval" / "questions.jsonl"]:
-        out.extend(r["question"] for r in _jsonl(path))
+        out.extend(r.get("question") or r["profile"] for r in _jsonl(path))  # profiles_*: the /match texts
     for path in sorted((ROOT / "eval" / "dialogues").glob("*.jsonl")):
         out.extend(t["question"] for d in _jsonl(path) for t in d["turns"])
     return out

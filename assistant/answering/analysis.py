@@ -19,48 +19,48 @@ from assistant.answering import intent as forms
 from assistant.ingest.markers import clause_references
 
 # A year the question asks about: 2030年, 2030, 二〇三〇年.
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年|(?!\d))|([〇零一二三四五六七八九]{4})年")
+_YEAR = re.compile(r"(?<!\d)((?:20)\d{2})(?:\s*年|(?!\d))|([〇零一二三四五六七八九]{4})年")
 # 文号: an organ abbreviation (内政发, 包府办发, 内科高字, 国办函 …), 〔year〕, number, 号.
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,5}(?:发|字|令|办|规|文)\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
-_SHORT_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,4}(?:发|字))\s*(\d+)\s*号")
-_JOINER = re.compile(r"^(?:是不是|是否|不是|是|和|与|及|或|跟|同|、|的|为)+")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,5}(?:发|字)\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
+_SHORT_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,4}(?:发))\s*(\d+)\s*号")
+_JOINER = re.compile(r"^(?:是否|不是|是|和|与|及|或|跟|同|、|的|为)+")
 _CN_YEAR = dict(zip("〇零一二三四五六七八九", "0012345678 9".replace(" ", "")))
 
 # Yes/no form: 是否/是不是/有没有/能不能/…吗, and English auxiliaries at the start.
 _YES_NO = re.compile(
     r"是否|是不是|有没有|能不能|会不会|要不要|对不对|对吧|对吗|真的假的|是真的吗|([\u4e00-\u9fff]{1,2})不\1|吗(?=[？?。.!！，,；;]|$)|吧(?=[？?。，,！!]|$)|^(?:听说)[^？?]*[？?]$|(?<![什怎多这那要])么[？?]*$"
-    r"|(?:^|[,;.]\s*)(?:is|are|does|do|can|could|will|would|was|were|has|have|should|must)\b(?=[^,;]*\?\s*(?:（[^）]*）)?\s*$)",
+    r"|(?:^|[,;.]\s*)(?:is|are|does|can|could|will)\b(?=[^,;]*\?\s*(?:（[^）]*）)?\s*$)",
     re.IGNORECASE)
 # What is asked for, by question form.
-_NUMBER = re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|倍|万|千|百|条|所|类|批|种)|比例|比重|百分之|金额|额度|上限|"
+_NUMBER = re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|百|条|类|批|种)|比例|比重|百分之|金额|额度|上限|"
                      r"占比|强度|how (?:much|many)", re.IGNORECASE)
-_NUMBER_WH = re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|倍|万|千|百|条|所|类|批|种)|百分之几|how (?:much|many)",
+_NUMBER_WH = re.compile(r"多少|(?<!哪)几(?:家|个|次|年|项|成|百|条|类|批|种)|百分之几|how (?:much|many)",
                         re.IGNORECASE)
 _DATE = re.compile(r"什么时候|何时|哪年|哪一年|年份|哪天|截止|期限|多久|时间节点|到哪年|\bwhen\b|deadline",
                    re.IGNORECASE)
 _LIST = re.compile(r"哪些|哪几|有什么|有啥|列举|都有|\bwhat are\b|\blist\b|\bwhich\b", re.IGNORECASE)
 # Questions about the document's structure rather than one measure's content.
 _STRUCTURE = re.compile(
-    r"几个大?部分|几大?部分|分为几|分成几|分几|多少条(?![\u4e00-\u9fff])|(?:一共|总共|共)\s*\d+\s*条|几条(?![\u4e00-\u9fff])|(?:多少|几)条(?:具体)?(?:措施|意见|内容|规定|条款)|几章"
-    r"|第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|(?:文件|文档|全文|意见|政策|通知|办法|它|整体|总体|篇)的?(?:整体|总体)?(?:结构)|(?:结构)(?:是怎样|如何|怎么|安排|分几)|目录|各部分|哪个部分|哪一部分|属于.{0,6}部分|(?:哪|什么)一?(?:大块|大部分)"
-    r"|前言|开头|序言|贯彻的|背景|为啥要出|follows up on|依据(?:什么|哪)|贯彻落实(?:哪|什么)|上位文件|落实哪"
-    r"|依据的|国务院.{0,8}(?:意见|文件|通知)|结合了|还结合|简称"
-    r"|这部分|那部分|这一部分|最后一个?部分|部分(?:有|包括|包含|讲|是|共)|(?:包括|包含|有)(?:哪些|哪几|哪[两三四五六七八九十])条|[一二三四五六七八九十]+个部分|部分的标题|最后一条"
-    r"|how many (?:sections|parts|clauses|articles|measures)|which (?:section|part)|(?:section|part)\s+(?:\d+|one|two|three|five|six|eight)\b|\bpreamble\b|\bstructure\b|\boutline\b",
+    r"几个大?部分|几大?部分|分为几|分成几|分几|多少条(?![\u4e00-\u9fff])|(?:一共)\s*\d+\s*条|几条(?![\u4e00-\u9fff])|(?:多少)条(?:具体)?(?:措施)|几章"
+    r"|第\s*[一二三四五六七八九十]+\s*(?:部分|章)|(?:文件)的?(?:总体)?(?:结构)|目录|各部分|哪个部分|哪一部分|属于.{0,6}部分|(?:哪)一?(?:大块)"
+    r"|前言|开头|序言|贯彻的|背景|为啥要出|follows up on|依据(?:哪)|贯彻落实(?:哪)|上位文件|落实哪"
+    r"|依据的|国务院.{0,8}(?:意见|文件)|结合了|还结合|简称"
+    r"|这部分|那部分|这一部分|最后一个?部分|部分(?:有)|(?:包括|包含|有)(?:哪些|哪几|哪[两三四五六七八九十])条|[一二三四五六七八九十]+个部分|部分的标题|最后一条"
+    r"|how many (?:sections|parts)|which (?:section)|(?:section)\s+(?:five|six)\b|\bpreamble\b|\bstructure\b|\boutline\b",
     re.IGNORECASE)
 # Asking for support or benefits: what makes an applicant's question an eligibility question.
 _SUPPORT = re.compile(r"享受|得到|获得|拿到|申请|申报|支持|扶持|优惠|补贴|奖励|资助|政策|措施|能不能|可以"
                       r"|support|subsid", re.IGNORECASE)
-_SECTION_REF = re.compile(r"第\s*([一二三四五六七八九十]+)\s*(?:部分|章|节|大项)|([一二三四五六七八九十]+)、|"
-                          r"(?:section|part)\s+(\d+|one|two|three|five|six|eight|ten)\b", re.IGNORECASE)
+_SECTION_REF = re.compile(r"第\s*([一二三四五六七八九十]+)\s*(?:部分|章)|([一二三四五六七八九十]+)、|"
+                          r"(?:section)\s+(five|six)\b", re.IGNORECASE)
 _ENGLISH_NUMBER = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
 # Requests to invent or rewrite policy: not questions about the document.
 _FABRICATE = re.compile(
-    r"(?:帮我|给我|请你|请|能不能|可以)\s*(?:编|拟|起草|写|制定|设计|出)"
-    r"(?:一|几|个|份|条|篇|点|套)*.{0,16}?(?:政策|文件|条款|规定|通知|意见|措施|细则|办法|方案|稿子|报告|总结|申请书)",
+    r"(?:帮我|请你)\s*(?:编|起草|写|设计)"
+    r"(?:一)*.{0,16}?(?:政策|文件|条款|细则|稿子|总结|申请书)",
     re.IGNORECASE)
 # Joint responsibility: 发改委和科技厅共同负责 / both … and ….
-_JOINT = re.compile(r"共同|一起|一块儿?|都(?:要|得|需要|需)?(?:负责|参与|是|出现|在|列|管)|同为|同时|联合|both\b", re.IGNORECASE)
+_JOINT = re.compile(r"共同|一起|一块儿?|都(?:要)?(?:负责|是|出现|在|列)|同为|同时|联合|both\b", re.IGNORECASE)
 
 
 @dataclass
@@ -109,7 +109,7 @@ def normalize_numbers(text: str) -> str:
 
     text = _PERCENT.sub(percent, text).replace("一半", "50%")
     # 到25年 / 25年底: a two-digit target year is this century's.
-    return re.sub(r"(?<![\d.])(1[5-9]|[2-5]\d)(?=年(?!内|来|后|间|以|多|左右|期|龄))", lambda m: "20" + m.group(1), text)
+    return re.sub(r"(?<![\d.])([2-5]\d)(?=年(?!内|来|后|间|以|多|左右|期|龄))", lambda m: "20" + m.group(1), text)
 
 
 def years_in(text: str) -> list[str]:
@@ -141,8 +141,8 @@ def section_references(text: str, documents=()) -> list[int]:
     from assistant.ingest.markers import cn_to_int
 
     out = [s.number for d in documents for s in d.sections if len(s.title) >= 2 and re.search(
-        re.escape(s.title) + r"\s*(?:这|那|这一|那一)?(?:个)?(?:部分|章|大项|有|包括|包含|里|中|的|下面|下)", text)]
-    if not out and re.search(r"最后一个?(?:部分|章|大项)|last (?:part|section)", text or "", re.IGNORECASE):
+        re.escape(s.title) + r"\s*(?:这|这一)?(?:个)?(?:部分|有|下面)", text)]
+    if not out and re.search(r"最后一个?(?:部分)|last (?:part)", text or "", re.IGNORECASE):
         out = [d.sections[-1].number for d in documents if d.sections][:1]
     if not out and _PART_WORD.search(text or ""):
         out = _part_by_fragment(text, documents)

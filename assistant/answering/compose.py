@@ -58,7 +58,7 @@ def compose_answer(question: str, analysis, hits, corpus, tokens=None) -> Answer
     if analysis.kind == "clause" and analysis.yes_no:
         analysis.kind = "general"  # 第二条的目标是不是只定到2025年: decided from the named clause's text
     named_part = analysis.kind == "clause" or (analysis.kind == "structure" and analysis.section_refs)
-    counts_parts = re.search(r"(?:几|多少)个?(?:部分|条|章|大项)|how many (?:parts|sections|clauses)", analysis.text, re.I)
+    counts_parts = re.search(r"(?:几|多少)个?(?:部分|条|章)|how many (?:parts|sections)", analysis.text, re.I)
     states_numbers = any(u for n, u in _quantities(analysis.text) if n not in {str(r) for r in analysis.clause_refs})
     # 第十二条规定贴息比例是50%…: the named clause must state what the question says of it.
     if named_part and not counts_parts and (
@@ -302,7 +302,7 @@ def _found_elsewhere(ctx: _Context) -> str:
     return ""
 
 
-_LED_BY = re.compile(r"由([^，。？?由]{2,14}?)(?:牵头|负责|主管|管)")
+_LED_BY = re.compile(r"由([^，。？?由]{2,14}?)(?:牵头|负责|管)")
 
 
 def _wrong_lead(ctx: _Context):
@@ -353,10 +353,10 @@ def _wrong_premise(ctx: _Context) -> str:
 
 
 _LIST_FILLER = re.compile(r"名单|里面|里|有没有|是不是|包括|包含|单位|机关|给了|了吗|吗|有|在|给|向|到|了")
-_FILLER = re.compile(r"(?:这份|文件|本文|有没有|是不是|是否|给了|了吗|吗|给|了|到|的)+")
+_FILLER = re.compile(r"(?:这份|文件|本文|有没有|是不是|是否|吗|给|了|到|的)+")
 
 
-_ORGAN = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:国务院|人民政府|政府|公署|厅|局|委|部|办公室|办)(?=印发|发布|发|出|制定|出台|下发|颁布|签发)")
+_ORGAN = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:国务院|人民政府|政府|厅|局|办)(?=印发|发布|发|出|制定|出台|下发|颁布|签发)")
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[日号]")
 
 
@@ -555,7 +555,7 @@ def _direct(ctx: _Context, citation: Citation) -> str:
     return f"根据{heading}：“{phrase}”。" if phrase else f"见{heading}。"
 
 
-_OPENING_DATE = re.compile(r"^(?:到|至|在|自|于|从)?\s*\d{4}\s*年(?:底|末|前|内)?$")
+_OPENING_DATE = re.compile(r"^(?:到)?\s*\d{4}\s*年(?:内)?$")
 _SEVERAL = re.compile(r"分别|哪两|哪几|各是|几个时间")
 
 
@@ -598,11 +598,11 @@ def _dated_phrases(ctx: _Context, clause) -> list[str]:
 # A question that claims an absolute (all, any, unrestricted, once is enough) …
 _ABSOLUTE = re.compile(r"所有|全部|一律|都要|不受限制|只要|一次就|就会|直接")
 # … is answered 否 by a text that qualifies it (an exception, a control, a condition).
-_QUALIFIER = re.compile(r"除[^，。；]{1,30}(?:外|以外)|以外|严格|控制|限制|不得|连续|原则上|经[^，。；]{1,12}(?:后|批准)|"
+_QUALIFIER = re.compile(r"除[^，。；]{1,30}(?:外)|以外|严格|控制|限制|不得|连续|原则上|经[^，。；]{1,12}(?:后)|"
                         r"符合条件|有条件")
 
 
-_NEGATOR = "(?:不|不得|不再|不予|不能|未)"
+_NEGATOR = "(?:不|不能|未)"
 
 
 def _negation(analysis, citation: Citation) -> str:
@@ -615,7 +615,7 @@ def _negation(analysis, citation: Citation) -> str:
     negated = re.compile(_NEGATOR + "[\u4e00-\u9fff]?(?:" + "|".join(map(re.escape, grams)) + ")")
     for sentence in citation.sentences:
         for phrase in phrases(sentence):
-            if re.search(r"除.{1,30}(?:外|以外)", phrase):
+            if re.search(r"除.{1,30}(?:外)", phrase):
                 continue  # an exception to a rule does not negate the rule
             for start in range(len(phrase)):  # every start, as the per-word search did
                 match = negated.match(phrase, start)
@@ -744,7 +744,7 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     clause = ctx.doc(citation.doc_id).clause(citation.clause)
     if analysis.years and re.search(r"只|仅", analysis.text):
         # 目标是不是只定到2025年: the text also sets another year.
-        others = [y for y in re.findall(r"((?:19|20)\d{2})\s*年", clause.text) if y not in analysis.years]
+        others = [y for y in re.findall(r"((?:20)\d{2})\s*年", clause.text) if y not in analysis.years]
         if others:
             phrase = next((p for s in clause.sentences for p in phrases(s) if others[0] in p), "")
             return f"否。根据{heading}：“{phrase}”。" if phrase else f"否。见{heading}。"

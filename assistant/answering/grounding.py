@@ -31,32 +31,32 @@ SENTENCE_OVERLAP = 2
 TYPED_RATIO = 0.85  # dev: 0.85–0.9 equal, 0.8 answers an out-of-scope deadline
 
 _ASKS = {
-    "quantity": re.compile(r"多少|(?<![哪好这那十数])几(?:家|个|次|年|项|成|倍|万|千|百|所|种|批|类)|比例|金额|额度|上限|税率|利率|多少钱|"
-                           r"百分之|多大|多高|多长|(?:租金|费用|收费|价格|补贴|奖励|资助|补助)(?:标准|金额|数额|额度|多少)|"
+    "quantity": re.compile(r"多少|(?<![哪好这那十数])几(?:家|个|次|年|项|成|百|种|批|类)|比例|金额|额度|上限|税率|利率|多少钱|"
+                           r"百分之|多大|多高|多长|(?:租金|收费|补贴|奖励|资助)(?:标准|金额|多少)|"
                            r"怎么算|how much|how many|\brate\b|amount",
                            re.IGNORECASE),
     "time": re.compile(r"什么时候|何时|哪年|哪一年|哪天|几月|截止|期限|多久|多长时间|when\b|deadline|how long",
                        re.IGNORECASE),
-    "criteria": re.compile(r"认定(?:标准|条件)|认定.{0,6}(?:条件|标准|要求)|(?:满足|符合|具备|需要|要有)(?:哪些|什么|啥)(?:条件|要求|资格)|申报条件|"
-                           r"(?:条件|门槛|资格)是什么"
-                           r"|门槛|评(?:定|审)标准",
+    "criteria": re.compile(r"认定.{0,6}(?:条件|标准)|(?:需要)(?:什么)(?:条件)|申报条件"
+                           r""
+                           r"|门槛|评(?:定)标准",
                            re.IGNORECASE),
-    "procedure": re.compile(r"(?:怎么|如何|怎样|咋)(?:申请|申报|操作|评价|入库|认定|备案|登记|兑现|报名)|"
-                            r"申请流程|申报流程|流程是|(?:什么|哪些|啥)(?:程序|流程|手续)|在哪(?:里|儿)?(?:办|申请|申报)|去哪(?:里|儿)?(?:申请|申报|办)",
+    "procedure": re.compile(r"(?:怎么)(?:申请|操作|评价|认定)|"
+                            r"申请流程|申报流程|流程是|(?:什么)(?:程序)|在哪(?:儿)?(?:办)|去哪(?:里)?(?:申请|申报)",
                             re.IGNORECASE),
-    "materials": re.compile(r"(?:什么|哪些|啥).{0,2}材料|提交.{0,4}材料|准备.{0,4}材料", re.IGNORECASE),
+    "materials": re.compile(r"(?:哪些|啥).{0,2}材料|提交.{0,4}材料|准备.{0,4}材料", re.IGNORECASE),
     "contact": re.compile(r"电话|联系方式|地址|窗口|联系人|address", re.IGNORECASE),
     # Named people and live information: a policy text holds neither.
-    "person": re.compile(r"(?:主席|厅长|主任|领导)(?:是谁|叫什么)|哪位领导|"
-                         r"(?:主任|厅长)[^，。？?]{0,4}(?:什么级别|级别)",
+    "person": re.compile(r"(?:主席|厅长)(?:是谁)|哪位领导|"
+                         r"(?:主任)[^，。？?]{0,4}(?:什么级别)",
                          re.IGNORECASE),
-    "live": re.compile(r"天气|气温|下雪|新闻|(?:今天|明天)(?:的)?(?:天气|新闻|几号|星期|是几)|现在几点|最新|"
-                       r"(?:现在|当前|至今)[^，。？?]{0,8}?(?:已经|实际|一共|总共|共)?(?:有|共有|建了|建成)?(?:多少|几)|"
+    "live": re.compile(r"天气|气温|下雪|新闻|(?:今天)(?:的)?(?:天气|星期)|现在几点|最新|"
+                       r"(?:现在|至今)[^，。？?]{0,8}?(?:共)?(?:有)?(?:多少|几)|"
                        r"weather|exchange rate",
                        re.IGNORECASE),
     # Instructions aimed at the assistant rather than questions about the document.
-    "instruction": re.compile(r"忽略.{0,10}(?:规则|要求|设定)|(?:输出).{0,4}(?:全部|所有|整个)(?:文件|内容|数据|条款)"
-                              r"|ignore (?:all |the )?(?:previous|above) (?:instructions|rules)",
+    "instruction": re.compile(r"忽略.{0,10}(?:规则)|(?:输出).{0,4}(?:全部|所有)(?:文件|条款)"
+                              r"|ignore (?:all )?(?:previous) (?:instructions)",
                               re.IGNORECASE),
 }
 _REASONS = {"quantity": "文件没有规定相关的具体数额、比例或标准。", "time": "文件没有规定相关的具体时间。",
@@ -64,12 +64,12 @@ _REASONS = {"quantity": "文件没有规定相关的具体数额、比例或标�
             "contact": "文件不包含联系方式等信息。", "materials": "文件没有列出需要提交的材料。", "person": "文件不涉及具体人员。", "live": "文件不包含实时信息。",
             "instruction": "本助手只回答关于文件内容的问题，不执行其他指令；全文可在“政策原文”中查看，或用 assistant clauses 导出。"}
 # Administrative levels a measure can be for; 国家 in 国家重点实验室 is the national level.
-_LEVEL = re.compile(r"(?<!城)(国家|自治区|省|盟市|市|旗县|县)(?:级|(?=重点|技术创新|工程研究|工程技术))")
+_LEVEL = re.compile(r"(?<!城)(国家|自治区|省|盟市|市)(?:级|(?=重点|技术创新|工程研究|工程技术))")
 
 
 def _levels(text: str) -> set[str]:
     return set(_LEVEL.findall(text))
-_COUNTED = re.compile(r"(?:哪几|哪些|几)(?:家|个|类|种|项|所)([\u4e00-\u9fff]{2,6})|"
+_COUNTED = re.compile(r"(?:哪几|几)(?:家|个|种|项)([\u4e00-\u9fff]{2,6})|"
                       r"([\u4e00-\u9fff]{2,6}?)(?:有|是|包括)?(?:哪几|哪些|几)(?:家|个|类|种|项|所)")
 _ENUMERATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff“”]{2,}){1,}")
 _COUNTING_LIST = re.compile(r"哪几|有几|几(?:个|家|类|种|项)")
@@ -206,13 +206,13 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
     return Grounding(True, hits=hits)
 
 
-_LIST_AFTER = re.compile(r"哪(?:几|些)(?:家|个|类|种|项|所|条)([\u4e00-\u9fff]{2,4})")
-_LIST_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4})(?:有|是|包括|包含)?哪(?:几|些)(?:家|个|类|种|项|所)")
+_LIST_AFTER = re.compile(r"哪(?:几|些)(?:个|类|种|项|所|条)([\u4e00-\u9fff]{2,4})")
+_LIST_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4})(?:有|是|包括)?哪(?:几|些)(?:家|个|类|种|项|所)")
 
 
 # What a question presents as the document's content: 既然文件要求…, 文件第五部分讲的…, 听说…
-_PREMISE = re.compile(r"(?:既然|听说)?(?:文件(?:(?!有没有|是否|是不是|有无|哪)[^，。？?]){0,8}?"
-                      r"(?:要求|规定|提到|说|讲的|写的|明确)|既然|听说)(?:了|的)?([^，。？?！!]{4,30})")
+_PREMISE = re.compile(r"(?:既然)?(?:文件(?:(?!有没有|是否|是不是|有无|哪)[^，。？?]){0,8}?"
+                      r"(?:要求|规定|提到|说|讲的|明确)|既然|听说)(?:了|的)?([^，。？?！!]{4,30})")
 # Words that make a phrase a question (where a premise ends; which phrases of a long question ask).
 _ASKING = re.compile(r"怎么|怎样|如何|什么|啥|咋|哪|多少|几|吗|呢|么$|是否|能不能|有没有|是不是|对不对|对吧|来着")
 # Words too general to tell whether a premise is the document's.
@@ -246,9 +246,9 @@ def unfounded_premise(question: str, documents) -> str:
     return ""
 
 
-_COPULA = re.compile(r"(?:是不是|是否|(?<![不还只就总也都])是)([^，,；;？?。！!是]{1,20}?)(?:的)?(?:吗|么|呢)?[？?。！!]*$")
+_COPULA = re.compile(r"(?:是不是|是否|(?<![不还只就总也都])是)([^，,；;？?。！!是]{1,20}?)(?:的)?(?:吗|么)?[？?。！!]*$")
 # 文件有没有规定每年评价一次: asks what the text states, like a copula question.
-_STATES = re.compile(r"(?:有没有|是否|是不是)(?:规定|提到|说|明确|要求|写)(?:过|了)?([^，,；;？?。！!]{2,24})")
+_STATES = re.compile(r"(?:有没有|是不是)(?:规定|提到|说|要求|写)(?:了)?([^，,；;？?。！!]{2,24})")
 _NOT_CONTENT = {"拿到", "得到", "获得", "享受", "提到", "这类", "这种", "那种", "真的", "只有", "只能", "必须", "一定", "所有", "全部", "都是", "要求", "可以", "需要", "应该", "给予",
                 "支持", "鼓励", "负责", "管理", "规定", "文件", "我们", "他们", "这个", "那个", "这样"}
 
@@ -284,7 +284,7 @@ def unconfirmed_property(question: str, documents) -> list[str]:
             and not (w[0] in "要能会可应该得需想去来" and w[1:] in text)]  # 要建: 建 with a modal
 
 
-_ABOUT_TEXT = re.compile(r"文件(?:里|中|上)?(?:是不是|是否|有没有)?(?:说|讲|写|提|规定|要求)")
+_ABOUT_TEXT = re.compile(r"文件(?:里)?(?:是不是|有没有)?(?:说|写|提|规定|要求)")
 
 
 def _names_instances(noun: str, text: str) -> bool:
@@ -419,12 +419,12 @@ def _quantities(text: str) -> set[tuple[str, str]]:
         except ValueError:
             return match.group(1)
 
-    text = _CN_COUNT.sub(digits, re.sub(r"(?:19|20)\d{2}(?:\s*年|(?![\d%.]))", "", text))
+    text = _CN_COUNT.sub(digits, re.sub(r"(?:20)\d{2}(?:\s*年|(?![\d%.]))", "", text))
     return {(number, unit or "") for number, unit in _STATED.findall(text)}
 
 
 _VERIFYING = re.compile(r"吗|么$|呢$|是不是|是否|对不对|对吧|对吗|有没有|能不能")
-_STRONG_PREMISE = re.compile(r"文件(?:里|中|上)?(?:说|规定|写|讲)|听说|既然")
+_STRONG_PREMISE = re.compile(r"文件(?:里)?(?:说|规定)|听说|既然")
 
 
 _PREMISE_MARK = re.compile(r"听说|既然|文件|规定|要求")
@@ -474,9 +474,9 @@ def _unstated_numbers(analysis, hits, documents, corpus_documents=None) -> tuple
     for number in analysis.doc_numbers:  # a 文号's digits are no quantity
         text = text.replace(number, " ")
     text = re.sub(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", text)
-    text = re.sub(r"(?:发|字)\s*\d+\s*号", " ", text)  # 内政发13号文
+    text = re.sub(r"(?:发)\s*\d+\s*号", " ", text)  # 内政发13号文
     # 赤峰、通辽两个高新区: a count summing up the question's own list is no premise.
-    text = re.sub(r"((?:[\u4e00-\u9fff]{1,8}、)+[\u4e00-\u9fff]{1,8})[一二两三四五六七八九十\d]+(?:个|家|项|所|条)", r"\1", text)
+    text = re.sub(r"((?:[\u4e00-\u9fff]{1,8}、)+[\u4e00-\u9fff]{1,8})[一二两三四五六七八九十\d]+(?:个|家|项|条)", r"\1", text)
     # The question's own framing is no premise: 哪两个年份, 分了两个阶段, 三个方面.
     text = re.sub(r"[哪这那][一二两三四五六七八九十\d]+|[一二两三四五六七八九十\d]+个(?=阶段|方面|部分|层次|步骤|环节|节点|时间节点|年份)",
                   " ", text)
@@ -519,7 +519,7 @@ def other_document(analysis, documents, any_question: bool = False) -> str:
     return ""
 
 
-_POLICY_OF = "(?:的|市的|地区的)?[^，。？?]{0,8}(?:政策|补贴|规定|办法|措施|标准|优惠)"
+_POLICY_OF = "(?:的)?[^，。？?]{0,8}(?:政策|补贴|规定|办法|优惠)"
 
 
 def _foreign_policy(analysis, documents) -> str:

@@ -16,23 +16,23 @@ import re
 
 # Who is responsible: 谁负责 / 哪个部门 / 责任单位 / 归…管 / 找谁 / which department.
 _RESPONSIBILITY = re.compile(
-    r"谁(?:来)?(?:负责|主管|牵头|管|抓|落实)|由谁|哪(?:几个|几家|个|些|家)?(?:部门|单位|机构|机关)|责任(?:单位|部门|主体)"
-    r"|牵头(?:单位|部门)|主管部门|负责(?:部门|单位)|归.{0,8}管|找谁|谁管|是谁负责"
-    r"|(?:是|由|归).{0,12}(?:负责|管|牵头|主管)(?:的)?(?:吗|么|不|没)|负责(?:吗|么)|对.{0,12}负责|(?:是不是|是否)也?要?负责|\bis (?:the )?.{0,60}responsible for"
-    r"|\bwho\b.*\b(?:responsible|in charge|handles?)\b|\bwhich (?:department|body|office|bureau)"
-    r"|\bresponsible (?:department|unit|body)",
+    r"谁(?:来)?(?:负责|牵头|抓|落实)|由谁|哪(?:几个|个|些)?(?:部门|单位|机关)|责任(?:单位|部门)"
+    r"|牵头(?:单位|部门)|主管部门|负责(?:部门)|归.{0,8}管|找谁|谁管|是谁负责"
+    r"|(?:是).{0,12}(?:负责)(?:的)?(?:吗)|负责(?:吗)|对.{0,12}负责|(?:是不是)也?要?负责|\bis (?:the )?.{0,60}responsible for"
+    r"|\bwho\b.*\b(?:responsible|in charge)\b|\bwhich (?:department|office)"
+    r"|\bresponsible (?:unit)",
     re.IGNORECASE,
 )
 # A department asked about its own tasks: 发改委负责哪些工作 / 商务厅要做什么.
 _TASKS = re.compile(
-    r"负责(?:哪些|哪几|什么|啥|几|多少)|(?:有|承担|涉及|牵头|参与|出现在|出现)(?:哪些|哪几|什么|啥)(?=[？?。，,！!]|$|任务|工作|职责|事|条|项|个|块|方面|责任|内容)|(?:要|需要|得|该|应该)(?:做|干|办|落实)(?:哪些|哪几|什么|啥)"
-    r"|(?:做|干|管)(?:哪些|哪几|什么|啥)|(?:哪些|哪几|什么|啥)(?:任务|工作|职责|事项|责任|事|条)|的(?:任务|职责|工作|责任|分工)"
-    r"|职责|任务|分工|\bwhat\b.*\b(?:responsible for|in charge of|handle|do)\b"
+    r"负责(?:哪些|哪几|什么|啥|几)|(?:有|承担|涉及|牵头|参与|出现在)(?:哪些|哪几|什么|啥)(?=[？?。，,！!]|$|任务|工作|职责|事|条|项|个|块|方面|责任|内容)|(?:要|需要)(?:做|干|落实)(?:哪些|哪几|什么|啥)"
+    r"|(?:做|干|管)(?:哪些|什么|啥)|(?:哪些|哪几|什么|啥)(?:任务|工作|责任|事|条)|的(?:任务|工作|责任)"
+    r"|职责|任务|分工|\bwhat\b.*\b(?:responsible for|do)\b"
     r"|\b(?:tasks?|responsibilities|role)\b",
     re.IGNORECASE,
 )
 # Asking *who*: then a department in the question is a candidate answer, not the subject.
-_ASKS_WHO = re.compile(r"谁|哪(?:个|些|家)(?:部门|单位|机构|机关)|\bwhich\b|\bwho\b", re.IGNORECASE)
+_ASKS_WHO = re.compile(r"谁|哪(?:个|些)(?:部门|单位|机关)|\bwhich\b|\bwho\b", re.IGNORECASE)
 _ELIGIBLE = re.compile(
     r"享受|能得到|可以得到|能拿到|能获得|有(?:什么|哪些|啥)(?:支持|扶持|优惠|政策|措施)|能申请|可以申请"
     r"|符合|适用|我们是|我是|作为|对(?:我们|我)有|扶持"
@@ -55,24 +55,24 @@ FIELD_FORMS: dict[str, tuple[str, ...]] = {
     "attachments": ("附件",),
 }
 # Asking "when" (or naming a day), and the verbs of signing and of printing a document.
-_WHEN = r"(?:什么时候|啥时候|何时|哪天|哪年|哪一年|几月份?|几号|几月几[日号]|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])"
-_PRINTED = r"(?:印发|印出来|印的|印出|发下去)"
+_WHEN = r"(?:什么时候|啥时候|哪天|几月份?|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])"
+_PRINTED = r"(?:印发|印出来|印的)"
 _FIELD_FRAMES: dict[str, re.Pattern] = {
-    "issuer": re.compile(r"谁(?:发|发布|印发|制定|出台|下发)的|以谁的?名义|谁的名义|哪一?级(?:政府|机关|单位)|哪个(?:机关|单位|部门)(?:发|发布|制定|出台|下发)|"
-                         r"是[\u4e00-\u9fff]{0,10}?(?:国务院|政府|公署|厅|局|委|部|办|院|会|中心)(?:印发|发布|发|出|制定|出台|下发)的|"
+    "issuer": re.compile(r"谁(?:发|印发)的|以谁的?名义|谁的名义|哪个(?:机关|单位|部门)(?:发)|"
+                         r"是[\u4e00-\u9fff]{0,10}?(?:政府|厅|院)(?:印发|发|出)的|"
                          r"who (?:issued)", re.IGNORECASE),
-    "signed_date": re.compile(r"(?:什么时候|哪天|何时|哪年|哪一年|\d{4}年)(?:发布|出台|制定|发的|出的|签发|成文|下发)|"
-                              r"(?:啥时候|几月份?|几号|几月几[日号]|(?<![〕\]］)）\d])\d{1,2}号|\d{1,2}月\d{1,2}[日号])(?:签|出|发)的|"
+    "signed_date": re.compile(r"(?:什么时候|哪天|哪年|哪一年|\d{4}年)(?:发布|出台|发的|出的|签发|成文)|"
+                              r"(?:几月份?|几月几[日号]|(?<![〕\]］)）\d])\d{1,2}号)(?:签|出)的|"
                               r"(?:成文|落款).{0,6}(?:哪天|什么时候|几月|日期|时间)|"
-                              r"when was .{0,40}(?:issued|signed)", re.IGNORECASE),
-    "printed_date": re.compile(_WHEN + r"[^，。？?、]{0,12}?" + _PRINTED + "|" + _PRINTED + r"[^，。？?、]{0,4}?(?:时间|日期|哪天|几号|几月|什么时候)"
+                              r"when was .{0,40}(?:signed)", re.IGNORECASE),
+    "printed_date": re.compile(_WHEN + r"[^，。？?、]{0,12}?" + _PRINTED + "|" + _PRINTED + r"[^，。？?、]{0,4}?(?:时间|日期|哪天)"
                                r"|到印发", re.IGNORECASE),
-    "doc_number": re.compile(r"第?\d+号还是第?\d+号|(?:几|多少)号文", re.IGNORECASE),
+    "doc_number": re.compile(r"第?\d+号还是第?\d+号|(?:几)号文", re.IGNORECASE),
     "publication": re.compile(r"公开(?!征求|招标|选拔|遴选|竞争)|内部文件|不予公开|能(?:不能)?转发", re.IGNORECASE),
-    "addressees": re.compile(r"发给(?:谁|哪些|哪个)|下发给", re.IGNORECASE),
-    "printing_office": re.compile(r"(?:哪个|什么)(?:单位|部门|机关|处)印发|谁印发|印发的是(?:哪|谁|什么)|印发的(?:机构|单位|部门|处室)",
+    "addressees": re.compile(r"发给(?:哪些)|下发给", re.IGNORECASE),
+    "printing_office": re.compile(r"(?:哪个)(?:单位|部门)印发|谁印发|印发的是(?:哪)|印发的(?:机构)",
                                   re.IGNORECASE),
-    "title": re.compile(r"叫什么(?:名字)?|是关于(?:什么|啥)|关于(?:什么|啥)的|(?:是|属于)(?:实施意见|意见|通知|办法|规定|措施)还是|什么(?:类型)",
+    "title": re.compile(r"叫什么(?:名字)?|是关于(?:什么|啥)|(?:是)(?:实施意见)还是|什么(?:类型)",
                         re.IGNORECASE),
 }
 # Metadata questions are about *the document*; this stops 日期 in "到2025年…日期" misfiring.
@@ -80,13 +80,13 @@ _ABOUT_DOCUMENT = re.compile(r"文件|本文|这份|这个文|这文|份文|政�
 _ELIGIBILITY_WORDS = re.compile(
     r"我们是|我是|作为|一家|一个|一所|请问|想知道|哪些|什么|可以|能|"
     r"我们公司|我们团队|我们这种|像我们这样|"
-    r"(?:可以|能)?(?:享受|得到|获得|拿到|申请)(?:到)?(?:哪些|什么|啥)?|有(?:什么|哪些|啥)|符合|适用|"
+    r"(?:能)?(?:享受|得到|获得|拿到|申请)(?:到)?(?:哪些|什么|啥)?|有(?:什么|哪些|啥)|符合|适用|"
     r"支持|扶持|优惠|政策|措施|吗|呢|\bwe are\b|\bas an?\b", re.IGNORECASE)
 
 
 PREAMBLE_WORDS = re.compile(r"开头|前言|序言|引用的|上位文件|贯彻的|依据的那|背景|为啥要出|"
                             r"preamble|follows up on", re.IGNORECASE)
-_NAMED_PART = re.compile(r"第\s*[一二三四五六七八九十]+\s*(?:部分|大项|章)|[一二三四五六七八九十]+、")
+_NAMED_PART = re.compile(r"第\s*[一二三四五六七八九十]+\s*(?:部分|章)|[一二三四五六七八九十]+、")
 _YES_NO_RESPONSIBLE = re.compile(r"是不是|是否|有没有|吗[？?。]*$|^\s*(?:is|are|does|do)\b", re.IGNORECASE)
 
 
@@ -111,7 +111,7 @@ def metadata_fields(question: str) -> list[str]:
     return found
 
 
-_PART_TITLE = re.compile(r"(?:部分|章|条|节|大项)\S{0,3}(?:标题|叫什么)|title of (?:the|each|every) (?:\w+ )?(?:part|section)",
+_PART_TITLE = re.compile(r"(?:部分|条)\S{0,3}(?:标题|叫什么)|title of (?:the) (?:\w+ )?(?:part)",
                          re.IGNORECASE)
 # Field names that say on their own that the document's metadata is asked for.
 _FORMAL = {f for forms in FIELD_FORMS.values() for f in forms if len(f) >= 3 and not f.isascii()} | {"文号", "主送", "抄送"}
@@ -191,11 +191,11 @@ def _bare_department(question: str, departments) -> bool:
         return len([w for w in words if w not in _ENGLISH_ORGAN_WORDS]) <= 4
     rest = re.sub(r"[？?。.!！\s]|的|呢|吗|是|啊|请问|what about|about", "", question, flags=re.IGNORECASE)
     return len(rest) <= 12 and not re.search(r"[\u4e00-\u9fff]{2}", re.sub(
-        r"(自治区|内蒙古|省|市)?[\u4e00-\u9fff]{0,12}(厅|局|委|办|会|部|行|院|中心|政府|公署)", "", rest))
+        r"(自治区|内蒙古|市)?[\u4e00-\u9fff]{0,12}(厅|局|委|办|会|部|行|院|中心|政府|公署)", "", rest))
 
 
 # "我们是包头稀土高新区的企业，…": who is asking, said before the question.
-_SELF_INTRODUCTION = re.compile(r"^\s*(?:我们|我|我司|咱们)(?:是|作为|属于|在)[^，。,；;？?！!]{1,40}[，,；;。]\s*")
+_SELF_INTRODUCTION = re.compile(r"^\s*(?:我们|我|我司)(?:是|在)[^，。,；;？?！!]{1,40}[，,；;。]\s*")
 
 
 def without_self_introduction(question: str) -> str:

@@ -14,8 +14,8 @@ from assistant.answering.records import Citation, Quote
 
 # What "has the asked content" means, per asked type.
 HAS = {
-    "number": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|次|项|年|批|类|倍|成|%|所|种)|全覆盖|全部|全员"),
-    "quantity": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|次|项|年|批|类|倍|成|%|所|种)|全覆盖|全部|全员"),
+    "number": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|次|项|年|批|类|所|种)|全覆盖|全部|全员"),
+    "quantity": re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|家|次|项|年|批|类|所|种)|全覆盖|全部|全员"),
     "date": re.compile(r"\d{4}年|\d+月|年底|年内|期限|限期"),
     # 期限/限期 say a deadline exists, not when it is.
     "time": re.compile(r"\d{4}年|\d+月|年底|年内"),
@@ -117,9 +117,9 @@ def phrases(sentence: str, keep_lists: bool = False) -> list[str]:
     return out
 
 
-_YEAR = re.compile(r"(?:19|20)\d{2}年")
+_YEAR = re.compile(r"(?:20)\d{2}年")
 _ASKED_SHARE = re.compile(r"比例|占比|比重|百分之?几|share", re.IGNORECASE)
-_ASKED_UNIT = re.compile(r"(?:几|多少)\s*(个|家|次|项|倍|批|类|条|所|种|年|万)")
+_ASKED_UNIT = re.compile(r"(?:几|多少)\s*(个|家|次|项|批|类|条|所|种|年|万)")
 
 
 def fact_phrase(question: str, sentences: list[str], kind: str, years: list[str] = ()) -> str:

@@ -14,16 +14,16 @@ from assistant.answering.intent import PREAMBLE_WORDS
 from assistant.answering.records import Answer
 from assistant.answering.spans import make_citation
 
-_COUNT = re.compile(r"几|多少|(?:一共|总共|共)\s*\d+\s*(?:条|个?部分|章)|how many", re.IGNORECASE)
+_COUNT = re.compile(r"几|多少|(?:一共)\s*\d+\s*(?:条)|how many", re.IGNORECASE)
 # intent.PREAMBLE_WORDS, plus words that ask for the basis once the question is known to be
 # about structure (依据/根据 alone would pull content questions into the preamble).
 _PREAMBLE = re.compile(PREAMBLE_WORDS.pattern + r"|依据|根据|贯彻落实|上位|落实哪|结合了", re.IGNORECASE)
-_WHICH_PART = re.compile(r"哪个部分|哪一部分|属于|第几部分|在第几|第几条|是第几|which (?:section|part)",
+_WHICH_PART = re.compile(r"哪个部分|哪一部分|属于|第几部分|在第几|是第几|which (?:section)",
                          re.IGNORECASE)
-_LAST = re.compile(r"最后一(?:条|项)")
+_LAST = re.compile(r"最后一(?:条)")
 _DEFINITION = re.compile(r"简称|全称是")
 _TERM = re.compile(r"[“\"]([^”\"]{1,12})[”\"]")
-_TERM_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:是|指)?(?:什么|哪个|哪些)?的?(?:简称)")
+_TERM_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:指)?(?:哪些)?的?(?:简称)")
 _DEFINED = re.compile(r"以下简称[“]?([^）)”]{1,20})")
 
 
@@ -92,7 +92,7 @@ def _counts(ctx) -> Answer:
                      + (f"：{outline}" if outline else ""))
     direct = "。".join(lines) + "。"
     if ctx.analysis.yes_no:  # 一共23条，对吗: the stated counts against the asked ones
-        asked = {int(n) for n in re.findall(r"(\d+)\s*(?:条|个部分|部分|章)", ctx.analysis.text)}
+        asked = {int(n) for n in re.findall(r"(\d+)\s*(?:条|个部分|章)", ctx.analysis.text)}
         counts = {n for d in ctx.documents for n in (len(d.clauses), len(d.sections))}
         if asked:
             direct = ("是。" if asked <= counts else "否。") + direct

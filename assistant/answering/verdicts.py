@@ -23,8 +23,9 @@ from dataclasses import asdict, dataclass
 from functools import cache
 
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
-# Parts of speech that carry what is claimed (jieba's tag set): nouns, verbal nouns, names.
-_CONTENT_TAGS = ("n", "vn", "nz", "nt", "nr", "ns", "an")
+# Parts of speech that carry what is claimed (jieba's tag set, read by prefix: "n" also takes
+# the names nr, ns, nt, nz): nouns, verbal nouns, names.
+_CONTENT_TAGS = ("n", "vn", "an")
 
 
 _SENTENCE_END = re.compile(r"[。！？?!；;]+")
