@@ -170,7 +170,7 @@ def test_zone_bound_measures_need_a_zone_when_the_place_is_named(documents):
 
 
 def test_support_addressed_to_a_zone_is_not_for_its_residents(documents):
-    got = refs(match_text("我是鄂尔多斯的一名海归博士", documents))
+    got = refs(match_text("我是从海外回到鄂尔多斯工作的博士", documents))
     assert (REGION, 22) not in got  # 支持高新区…建设人才公寓
     assert (REGION, 9) not in got  # 支持高新区创建示范区…培育专业人才
 
@@ -229,7 +229,7 @@ def test_a_measure_for_a_thing_goes_to_whoever_holds_or_seeks_it(documents):
 
 def test_qualified_kinds_moving_in_and_recognition_preferences(documents):
     # 国际知名高等院校 / 有实力的企业 / 骨干企业: only for an applicant that claims the quality.
-    plain = refs(match_text("我们是鄂尔多斯高新区的一所职业学院", documents))
+    plain = refs(match_text("我们学校是鄂尔多斯高新区里的职业学院", documents))
     assert (REGION, 16) not in plain
     strong = refs(match_text("鄂尔多斯高新区一家很有实力的化工企业，想搞国际科技合作", documents))
     assert (REGION, 16) in strong

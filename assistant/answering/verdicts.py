@@ -99,12 +99,13 @@ def evidence(claim: str, clause_text: str, sentences: list[str], frequency, clau
     from assistant.answering.spans import bigrams
 
     grams = {g: 1.0 / frequency(g) for g in bigrams(claim) if 0 < frequency(g) <= 0.5 * clauses}
-    total = sum(grams.values()) or 1.0
-    best = max(sentences, key=lambda s: sum(w for g, w in grams.items() if g in s), default="")
+    total = math.fsum(grams.values()) or 1.0
+    # math.fsum: exact, so a tie between sentences does not depend on the set's (hash) order.
+    best = max(sentences, key=lambda s: math.fsum(w for g, w in grams.items() if g in s), default="")
     nouns = content_nouns(claim)
     return Evidence(
-        sentence_coverage=round(sum(w for g, w in grams.items() if g in best) / total, 4),
-        clause_coverage=round(sum(w for g, w in grams.items() if g in clause_text) / total, 4),
+        sentence_coverage=round(math.fsum(w for g, w in grams.items() if g in best) / total, 4),
+        clause_coverage=round(math.fsum(w for g, w in grams.items() if g in clause_text) / total, 4),
         unknown_nouns=sum(1 for n in nouns if n not in corpus_text),
         unknown_words=sum(1 for w in content_words(claim) if w not in corpus_text),
         missing_nouns=sum(1 for n in nouns if n in corpus_text and n not in clause_text),
