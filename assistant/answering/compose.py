@@ -16,7 +16,8 @@ from assistant import lexicons
 from assistant.answering.grounding import STAGE, _quantities, ground, other_document, unconfirmed_property, unfounded_premise
 from assistant.answering.records import Answer, Citation
 from assistant.ingest.records import ClauseRef
-from assistant.answering.spans import HAS, bigrams, clause_frequency, fact_phrase, make_citation, overlap, phrases
+from assistant.answering.spans import (HAS, bigrams, clause_frequency, coverage, fact_phrase, make_citation, overlap,
+                                       phrases, whole_unit)
 from assistant.answering.structure import compose_structure
 
 # At most this many clauses are quoted in full per answer: a question naming every clause
@@ -529,7 +530,8 @@ def _general(ctx: _Context) -> Answer:
 
 
 def _direct(ctx: _Context, citation: Citation) -> str:
-    """One sentence answering the question asked, from template words and a verbatim span."""
+    """One sentence answering the question asked, from template words and one or two whole
+    verbatim units (:func:`_unit`): the provision that answers, the number with its phrase."""
     doc = ctx.doc(citation.doc_id)
     clause = doc.clause(citation.clause)
     heading = ctx.heading(doc, clause)
@@ -538,34 +540,70 @@ def _direct(ctx: _Context, citation: Citation) -> str:
     if analysis.asked == "yes_no" or analysis.yes_no and analysis.kind == "eligibility":
         return _yes_no(ctx, citation, heading)
     if kind == "date":
-        dated = _dated_phrases(ctx, clause)
+        dated = _dated_phrases(ctx, citation)
         if dated:
             return f"根据{heading}：" + "；".join(dated) + "。"
     if kind:
         phrase = fact_phrase(analysis.text, citation.sentences, kind, analysis.years)
         if phrase:
-            return f"根据{heading}：“{phrase}”。"
-    body = [s for s in citation.sentences if s.rstrip("。") != clause.title] or citation.sentences
-    grams = ctx.focus_grams or bigrams(ctx.focus_text)
+            return f"根据{heading}：“{_unit(ctx, citation, phrase)}”。"
     if analysis.asked == "list":
         # "Which ones": the enumeration sharing most words with the question, kept whole.
+        body = [s for s in citation.sentences if s.rstrip("。") != clause.title] or citation.sentences
+        grams = ctx.focus_grams or bigrams(ctx.focus_text)
         listing = [p for s in body for p in phrases(s, keep_lists=True) if "、" in p]
         if listing:
             best = max(listing, key=lambda p: overlap(grams, p))
-            return f"根据{heading}：“{best}”。"
-    best = max(body, key=lambda s: overlap(grams, s)) if body else ""
-    phrase = fact_phrase(ctx.focus_text, [best], "", analysis.years) if best else ""
-    return f"根据{heading}：“{phrase}”。" if phrase else f"见{heading}。"
+            return f"根据{heading}：“{_unit(ctx, citation, best)}”。"
+    unit = _unit(ctx, citation)
+    return f"根据{heading}：“{unit}”。" if unit else f"见{heading}。"
+
+
+def _unit(ctx: _Context, citation: Citation, must: str = "") -> str:
+    """The whole verbatim unit a direct answer quotes (:func:`~.spans.whole_unit`): with
+    ``must`` (a phrase of the clause: the number's, the deciding one) the provision holding
+    it; otherwise the provision of the quoted text that covers most of the question, rarer
+    words weighing more (:attr:`_Context.focus_weights`)."""
+    from assistant.ingest.provisions import clause_provisions
+
+    doc = ctx.doc(citation.doc_id)
+    clause = doc.clause(citation.clause)
+    text = clause.text
+    weights = ctx.focus_weights or {g: 1.0 for g in bigrams(ctx.focus_text)}
+    units = []  # each provision's (start, end) in the clause text
+    for p in clause_provisions(doc, clause.number):
+        start = p.start if text[p.start:p.end] == p.text else text.find(p.text)
+        if start >= 0:
+            units.append((start, start + len(p.text)))
+    quoted = [(q.start, q.end) for q in citation.quotes]
+    if must:
+        found = [m.start() for m in re.finditer(re.escape(must), text)]
+        at = next((a for a in found if any(s <= a and a + len(must) <= e for s, e in quoted)), found[0] if found else -1)
+        holder = next(((s, e) for s, e in units if s <= at and at + len(must) <= e), None)
+        if holder is None:
+            return must
+        s, e = holder
+        return whole_unit(text[s:e], weights, (at - s, at - s + len(must)))
+    body = [(s, e) for s, e in units if any(a <= s and e <= b for a, b in quoted)]
+    body = [(s, e) for s, e in body if text[s:e].rstrip("。；;").strip() != clause.title] or body
+    body = body or [(s, e) for s, e in units if any(s < b and a < e for a, b in quoted)]
+    if not body:
+        return ""
+    grams = bigrams(ctx.focus_text)
+    choices = [whole_unit(text[s:e], weights) for s, e in body]
+    return max(choices, key=lambda u: (coverage(weights, u), overlap(grams, u)))
 
 
 _OPENING_DATE = re.compile(r"^(?:到|至|在|自|于|从)?\s*\d{4}\s*年(?:底|末|前|内)?$")
 _SEVERAL = re.compile(r"分别|哪两|哪几|各是|几个时间")
 
 
-def _dated_phrases(ctx: _Context, clause) -> list[str]:
-    """For "when": each sentence-opening date (到2025年) with the phrase it governs that
-    shares most with the question, as two verbatim spans (“到2025年”……“…盟市全覆盖”);
-    every such date when the question asks for several (分别是哪两年)."""
+def _dated_phrases(ctx: _Context, citation: Citation) -> list[str]:
+    """For "when": each sentence-opening date (到2025年) with the provision it governs that
+    shares most with the question, as one or two whole verbatim units (“到2025年”……“国家级
+    高新区达到5家以上，…盟市全覆盖”); every such date when the question asks for several
+    (分别是哪两年)."""
+    clause = ctx.doc(citation.doc_id).clause(citation.clause)
     grams = ctx.focus_grams or bigrams(ctx.focus_text)
     numbers = set(re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", ctx.analysis.text)))
     text = clause.text
@@ -585,9 +623,10 @@ def _dated_phrases(ctx: _Context, clause) -> list[str]:
         best = max(parts, key=fit, default="")
         score = overlap(grams, opener + scope) + 2 * sum(1 for n in numbers if n in scope)
         if not _OPENING_DATE.match(opener) or not best or not fit(best):
-            found.append((score, f"“{opener}”"))
+            found.append((score, f"“{_unit(ctx, citation, opener)}”"))
         else:
-            found.append((score, f"“{opener}”……“{best.strip()}”"))
+            unit = _unit(ctx, citation, best.strip())
+            found.append((score, f"“{unit}”" if unit.startswith(opener) else f"“{opener}”……“{unit}”"))
     if not found:
         return []
     if _SEVERAL.search(ctx.analysis.text):
@@ -715,39 +754,44 @@ def _restriction_on(analysis, citation: Citation) -> str:
 def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     """是 / 否 with the deciding span. 否 when the text states a different number than the
     question, or qualifies an absolute the question claims (所有人员都要… vs 除公务员以外…);
-    otherwise a covered question is answered 是 with the span that says so."""
+    otherwise a covered question is answered 是 with the span that says so. The deciding
+    span is quoted as its whole provision when that is short (:func:`_unit`)."""
     analysis = ctx.analysis
+
+    def said(span: str) -> str:
+        return f"根据{heading}：“{_unit(ctx, citation, span)}”。"
+
     asked_numbers = _NUMBER_IN.findall(re.sub(r"(?:19|20)\d{2}年?", "", analysis.text))
     phrase = fact_phrase(analysis.text, citation.sentences, "number" if asked_numbers else "", analysis.years)
     if asked_numbers and phrase:
         stated = _NUMBER_IN.findall(phrase)
         if stated and not set(asked_numbers) & set(stated):
-            return f"否。根据{heading}：“{phrase}”。"
+            return "否。" + said(phrase)
     negated = _negation(analysis, citation)
     if negated:
-        return f"否。根据{heading}：“{negated}”。"
+        return "否。" + said(negated)
     clause = ctx.doc(citation.doc_id).clause(citation.clause)
     if analysis.years and re.search(r"只|仅", analysis.text):
         # 目标是不是只定到2025年: the text also sets another year.
         others = [y for y in re.findall(r"((?:19|20)\d{2})\s*年", clause.text) if y not in analysis.years]
         if others:
             phrase = next((p for s in clause.sentences for p in phrases(s) if others[0] in p), "")
-            return f"否。根据{heading}：“{phrase}”。" if phrase else f"否。见{heading}。"
+            return "否。" + said(phrase) if phrase else f"否。见{heading}。"
     exclusive = _exclusive_denied(analysis, clause.sentences)
     if exclusive:
-        return f"否。根据{heading}：“{exclusive}”。"
+        return "否。" + said(exclusive)
     other_place = _other_places(analysis, clause.sentences)
     if other_place:
-        return f"否。根据{heading}：“{other_place}”。"
+        return "否。" + said(other_place)
     level = _other_level(analysis, clause.sentences)
     if level:
-        return f"否。根据{heading}：“{level}”。"
+        return "否。" + said(level)
     excepted = _exception_for(analysis, citation)
     if excepted:
-        return f"否。根据{heading}：“{excepted}”。"
+        return "否。" + said(excepted)
     restricted = _restriction_on(analysis, citation)
     if restricted:
-        return f"否，文件有限定。根据{heading}：“{restricted}”。"
+        return "否，文件有限定。" + said(restricted)
     claimed = _ABSOLUTE.findall(analysis.text)
     # The text repeating the absolute (全部下放) affirms it, whatever exception it notes.
     if claimed and not any(word in s for word in claimed for s in citation.sentences):
@@ -755,14 +799,12 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
         qualifying = [p for s in citation.sentences for p in phrases(s) if _QUALIFIER.search(p)]
         if qualifying:
             best = max(qualifying, key=lambda p: overlap(grams, p))
-            return f"否，文件有限定。根据{heading}：“{best}”。"
-    grams = ctx.focus_grams or bigrams(ctx.focus_text)
-    best = max(citation.sentences, key=lambda s: overlap(grams, s))
-    phrase = phrase or fact_phrase(ctx.focus_text, [best], "", analysis.years)
+            return "否，文件有限定。" + said(best)
+    phrase = _unit(ctx, citation, phrase) if asked_numbers and phrase else _unit(ctx, citation)
     decision = _claim_decision(ctx, clause, citation)
     if decision != "stated":
-        said = f"{heading}相关的规定是：“{phrase}”。" if phrase else f"相关内容见{heading}。"
-        return f"{NOT_DECIDED}{'文件没有提到这一点；' if decision == 'not_covered' else ''}{said}"
+        shown = f"{heading}相关的规定是：“{phrase}”。" if phrase else f"相关内容见{heading}。"
+        return f"{NOT_DECIDED}{'文件没有提到这一点；' if decision == 'not_covered' else ''}{shown}"
     return f"是。根据{heading}：“{phrase}”。" if phrase else f"是。见{heading}。"
 
 

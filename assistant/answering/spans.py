@@ -149,3 +149,57 @@ def fact_phrase(question: str, sentences: list[str], kind: str, years: list[str]
             if best_key is None or key > best_key:
                 best, best_key = part, key
     return best
+
+
+# The longest span a direct answer quotes; a longer provision is quoted by its best phrases.
+SPAN_CAP = 120
+_PIECE_END = "，；：,;:"
+_TRAILING = "。；;，,：:！？!? \n\t"
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """How much of the question ``text`` covers: each question word's weight, once."""
+    return sum(w for g, w in weights.items() if g in text)
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the comma-delimited pieces of ``text``; an enumeration (A、B、C) stays whole."""
+    out, start = [], 0
+    for i, ch in enumerate(text + "，"):
+        if ch in _PIECE_END:
+            a, b = start, i
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                out.append((a, b))
+            start = i + 1
+    return out
+
+
+def whole_unit(text: str, weights: dict[str, float], must: tuple[int, int] | None = None,
+               cap: int = SPAN_CAP) -> str:
+    """The verbatim unit of one provision ``text`` a direct answer quotes: the whole provision
+    (without its closing mark) when it is at most ``cap`` characters, else the run of its
+    comma-delimited pieces (an enumeration kept whole) that covers most of the question
+    (``weights``), the shortest such run — always one that holds ``must`` (offsets into
+    ``text``), and never a piece cut in the middle."""
+    body = text.rstrip(_TRAILING).strip()
+    offset = text.find(body)
+    if len(body) <= cap:
+        return body
+    pieces = [(a + offset, b + offset) for a, b in _pieces(body)]
+    best, best_key = "", None
+    for i in range(len(pieces)):
+        for j in range(i, len(pieces)):
+            a, b = pieces[i][0], pieces[j][1]
+            if must and not (a <= must[0] and must[1] <= b):
+                continue
+            if b - a > cap and (best or j > i):
+                break
+            run = text[a:b]
+            key = (coverage(weights, run), -(b - a))
+            if best_key is None or key > best_key:
+                best, best_key = run, key
+    return best or (text[must[0]:must[1]] if must else body)
