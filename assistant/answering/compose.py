@@ -124,6 +124,19 @@ class _Context:
         frequency, _ = clause_frequency(self.documents)
         return {g: 1.0 / max(1, frequency(g)) for g in self.focus_grams}
 
+    @cached_property
+    def unit_weights(self) -> dict[str, float]:
+        """:attr:`focus_weights` for choosing what to quote inside a clause: only the bigrams
+        inside a word of the question (园区主要 is 园区|主要, not 区主), and each number it
+        states (20%, not a year) at the weight of the rarest word."""
+        from assistant.retrieval.tokenization import base_jieba
+
+        inside = {g for w in base_jieba().lcut(self.focus_text) for g in bigrams(w)}
+        weights = {g: w for g, w in self.focus_weights.items() if g in inside} or dict(self.focus_weights)
+        for number in re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", self.focus_text)):
+            weights[number] = 1.0
+        return weights
+
     def heading(self, doc, clause) -> str:
         """``第（十二）条 强化科技金融服务``, with the document named when there are several."""
         return f"{doc.name}{clause.heading}" if self.many else clause.heading
@@ -569,7 +582,7 @@ def _unit(ctx: _Context, citation: Citation, must: str = "") -> str:
     doc = ctx.doc(citation.doc_id)
     clause = doc.clause(citation.clause)
     text = clause.text
-    weights = ctx.focus_weights or {g: 1.0 for g in bigrams(ctx.focus_text)}
+    weights = ctx.unit_weights or {g: 1.0 for g in bigrams(ctx.focus_text)}
     units = []  # each provision's (start, end) in the clause text
     for p in clause_provisions(doc, clause.number):
         start = p.start if text[p.start:p.end] == p.text else text.find(p.text)
@@ -583,15 +596,20 @@ def _unit(ctx: _Context, citation: Citation, must: str = "") -> str:
         if holder is None:
             return must
         s, e = holder
-        return whole_unit(text[s:e], weights, (at - s, at - s + len(must)))
+        return whole_unit(text[s:e], lambda u: coverage(weights, u), (at - s, at - s + len(must)))
     body = [(s, e) for s, e in units if any(a <= s and e <= b for a, b in quoted)]
     body = [(s, e) for s, e in body if text[s:e].rstrip("。；;").strip() != clause.title] or body
     body = body or [(s, e) for s, e in units if any(s < b and a < e for a, b in quoted)]
     if not body:
         return ""
+    # The words of the clause's title found it; inside the clause the other words decide.
+    own = {g: w for g, w in weights.items() if g not in clause.title}
     grams = bigrams(ctx.focus_text)
-    choices = [whole_unit(text[s:e], weights) for s, e in body]
-    return max(choices, key=lambda u: (coverage(weights, u), overlap(grams, u)))
+
+    def score(unit: str) -> tuple:
+        return coverage(own, unit), coverage(weights, unit)
+
+    return max((whole_unit(text[s:e], score) for s, e in body), key=lambda u: (score(u), overlap(grams, u)))
 
 
 _OPENING_DATE = re.compile(r"^(?:到|至|在|自|于|从)?\s*\d{4}\s*年(?:底|末|前|内)?$")

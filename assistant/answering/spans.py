@@ -178,13 +178,12 @@ def _pieces(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def whole_unit(text: str, weights: dict[str, float], must: tuple[int, int] | None = None,
-               cap: int = SPAN_CAP) -> str:
+def whole_unit(text: str, score, must: tuple[int, int] | None = None, cap: int = SPAN_CAP) -> str:
     """The verbatim unit of one provision ``text`` a direct answer quotes: the whole provision
     (without its closing mark) when it is at most ``cap`` characters, else the run of its
-    comma-delimited pieces (an enumeration kept whole) that covers most of the question
-    (``weights``), the shortest such run — always one that holds ``must`` (offsets into
-    ``text``), and never a piece cut in the middle."""
+    comma-delimited pieces (an enumeration kept whole) that ``score`` rates highest (how much
+    of the question it covers), the shortest such run — always one that holds ``must``
+    (offsets into ``text``), and never a piece cut in the middle."""
     body = text.rstrip(_TRAILING).strip()
     offset = text.find(body)
     if len(body) <= cap:
@@ -199,7 +198,7 @@ def whole_unit(text: str, weights: dict[str, float], must: tuple[int, int] | Non
             if b - a > cap and (best or j > i):
                 break
             run = text[a:b]
-            key = (coverage(weights, run), -(b - a))
+            key = (score(run), -(b - a))
             if best_key is None or key > best_key:
                 best, best_key = run, key
     return best or (text[must[0]:must[1]] if must else body)
