@@ -568,11 +568,11 @@ def _direct(ctx: _Context, citation: Citation) -> str:
         if listing:
             best = max(listing, key=lambda p: overlap(grams, p))
             return f"根据{heading}：“{_unit(ctx, citation, best)}”。"
-    unit = _unit(ctx, citation)
+    unit = _unit(ctx, citation, second=True)
     return f"根据{heading}：“{unit}”。" if unit else f"见{heading}。"
 
 
-def _unit(ctx: _Context, citation: Citation, must: str = "") -> str:
+def _unit(ctx: _Context, citation: Citation, must: str = "", second: bool = False) -> str:
     """The whole verbatim unit a direct answer quotes (:func:`~.spans.whole_unit`): with
     ``must`` (a phrase of the clause: the number's, the deciding one) the provision holding
     it; otherwise the provision of the quoted text that covers most of the question, rarer
@@ -609,7 +609,19 @@ def _unit(ctx: _Context, citation: Citation, must: str = "") -> str:
     def score(unit: str) -> tuple:
         return coverage(own, unit), coverage(weights, unit)
 
-    return max((whole_unit(text[s:e], score) for s, e in body), key=lambda u: (score(u), overlap(grams, u)))
+    units = [whole_unit(text[s:e], score) for s, e in body]
+    best = max(units, key=lambda u: (score(u), overlap(grams, u)))
+    if not second:
+        return best
+    # A second unit when the question asks about two things the clause states apart
+    # (授权事项清单制度和直通车制度): the one holding the most of what the first lacks — at
+    # least a word no other clause has.
+    missing = {g: w for g, w in own.items() if g not in best}
+    rest = [u for u in units if u != best and u not in best and best not in u]
+    other = max(rest, key=lambda u: coverage(missing, u), default="")
+    if other and coverage(missing, other) >= 1.0:
+        return "”……“".join(sorted((best, other), key=text.find))
+    return best
 
 
 _OPENING_DATE = re.compile(r"^(?:到|至|在|自|于|从)?\s*\d{4}\s*年(?:底|末|前|内)?$")
