@@ -575,19 +575,20 @@ def _direct(ctx: _Context, citation: Citation) -> str:
 def _unit(ctx: _Context, citation: Citation, must: str = "", second: bool = False) -> str:
     """The whole verbatim unit a direct answer quotes (:func:`~.spans.whole_unit`): with
     ``must`` (a phrase of the clause: the number's, the deciding one) the provision holding
-    it; otherwise the provision of the quoted text that covers most of the question, rarer
-    words weighing more (:attr:`_Context.focus_weights`)."""
+    it; otherwise the provision of the quoted text (or one the asked year governs) that
+    covers most of the question, rarer words weighing more (:attr:`_Context.unit_weights`);
+    with ``second``, also the provision holding what that one lacks."""
     from assistant.ingest.provisions import clause_provisions
 
     doc = ctx.doc(citation.doc_id)
     clause = doc.clause(citation.clause)
     text = clause.text
     weights = ctx.unit_weights or {g: 1.0 for g in bigrams(ctx.focus_text)}
-    units = []  # each provision's (start, end) in the clause text
+    units = {}  # each provision's (start, end) in the clause text → the years governing it
     for p in clause_provisions(doc, clause.number):
         start = p.start if text[p.start:p.end] == p.text else text.find(p.text)
         if start >= 0:
-            units.append((start, start + len(p.text)))
+            units[(start, start + len(p.text))] = {str(y) for y in p.years}
     quoted = [(q.start, q.end) for q in citation.quotes]
     if must:
         found = [m.start() for m in re.finditer(re.escape(must), text)]
@@ -597,7 +598,8 @@ def _unit(ctx: _Context, citation: Citation, must: str = "", second: bool = Fals
             return must
         s, e = holder
         return whole_unit(text[s:e], lambda u: coverage(weights, u), (at - s, at - s + len(must)))
-    body = [(s, e) for s, e in units if any(a <= s and e <= b for a, b in quoted)]
+    years = set(ctx.analysis.years)
+    body = [(s, e) for s, e in units if any(a <= s and e <= b for a, b in quoted) or years & units[(s, e)]]
     body = [(s, e) for s, e in body if text[s:e].rstrip("。；;").strip() != clause.title] or body
     body = body or [(s, e) for s, e in units if any(s < b and a < e for a, b in quoted)]
     if not body:
@@ -609,15 +611,16 @@ def _unit(ctx: _Context, citation: Citation, must: str = "", second: bool = Fals
     def score(unit: str) -> tuple:
         return coverage(own, unit), coverage(weights, unit)
 
-    units = [whole_unit(text[s:e], score) for s, e in body]
-    best = max(units, key=lambda u: (score(u), overlap(grams, u)))
+    # A year the question names picks the provisions it governs (到2035年 → its target).
+    choices = {whole_unit(text[s:e], score): len(years & units[(s, e)]) for s, e in body}
+    best = max(choices, key=lambda u: (choices[u], score(u), overlap(grams, u)))
     if not second:
         return best
     # A second unit when the question asks about two things the clause states apart
     # (授权事项清单制度和直通车制度): the one holding the most of what the first lacks — at
     # least a word no other clause has.
     missing = {g: w for g, w in own.items() if g not in best}
-    rest = [u for u in units if u != best and u not in best and best not in u]
+    rest = [u for u in choices if choices[u] == choices[best] and u not in best and best not in u]
     other = max(rest, key=lambda u: coverage(missing, u), default="")
     if other and coverage(missing, other) >= 1.0:
         return "”……“".join(sorted((best, other), key=text.find))
