@@ -560,14 +560,6 @@ def _direct(ctx: _Context, citation: Citation) -> str:
         phrase = fact_phrase(analysis.text, citation.sentences, kind, analysis.years)
         if phrase:
             return f"根据{heading}：“{_unit(ctx, citation, phrase)}”。"
-    if analysis.asked == "list":
-        # "Which ones": the enumeration sharing most words with the question, kept whole.
-        body = [s for s in citation.sentences if s.rstrip("。") != clause.title] or citation.sentences
-        grams = ctx.focus_grams or bigrams(ctx.focus_text)
-        listing = [p for s in body for p in phrases(s, keep_lists=True) if "、" in p]
-        if listing:
-            best = max(listing, key=lambda p: overlap(grams, p))
-            return f"根据{heading}：“{_unit(ctx, citation, best)}”。"
     unit = _unit(ctx, citation, second=True)
     return f"根据{heading}：“{unit}”。" if unit else f"见{heading}。"
 
