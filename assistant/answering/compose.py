@@ -822,8 +822,8 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     if claimed and not any(word in s for word in claimed for s in citation.sentences):
         grams = bigrams(analysis.text)
         qualifying = [p for s in citation.sentences for p in phrases(s) if _QUALIFIER.search(p)]
-        if qualifying:
-            best = max(qualifying, key=lambda p: overlap(grams, p))
+        if qualifying:  # the qualifier whose whole provision speaks of what is asked
+            best = max(qualifying, key=lambda p: overlap(grams, _unit(ctx, citation, p)))
             return "否，文件有限定。" + said(best)
     phrase = _unit(ctx, citation, phrase) if asked_numbers and phrase else _unit(ctx, citation)
     decision = _claim_decision(ctx, clause, citation)

@@ -163,7 +163,8 @@ def coverage(weights: dict[str, float], text: str) -> float:
 
 
 def _pieces(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the comma-delimited pieces of ``text``; an enumeration (A、B、C) stays whole."""
+    """(start, end) of the comma-delimited pieces of ``text``; an enumeration (A、B、C) stays
+    whole, and so does a breakdown with the total it breaks down (…45%以上，其中…25%)."""
     out, start = [], 0
     for i, ch in enumerate(text + "，"):
         if ch in _PIECE_END:
@@ -173,7 +174,10 @@ def _pieces(text: str) -> list[tuple[int, int]]:
             while b > a and text[b - 1].isspace():
                 b -= 1
             if b > a:
-                out.append((a, b))
+                if out and text.startswith("其中", a):
+                    out[-1] = (out[-1][0], b)
+                else:
+                    out.append((a, b))
             start = i + 1
     return out
 
