@@ -2,9 +2,9 @@
 
 :func:`compose_answer` is a pure function of (question, analysis, hits, corpus): every word
 a user reads is a fixed template phrase or a verbatim span of a clause. The answer begins
-with a direct answer to the question asked — the span with the number, 是/否 with the
-deciding text, the department list, the section — and then quotes the evidence, each quote
-one contiguous span of its clause.
+with a direct answer to the question asked — the provision that answers, whole (the number
+with its phrase, 是/否 with the provision deciding it), the department list, the section —
+and then quotes the evidence, each quote one contiguous span of its clause.
 """
 
 from __future__ import annotations

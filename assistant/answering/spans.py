@@ -2,8 +2,9 @@
 
 A quote is always one contiguous span of ``Clause.text``; adjacent sentences merge into one
 span, non-adjacent ones stay separate quotes. :func:`fact_phrase` finds the comma-delimited
-phrase that holds the asked fact (a number with its unit, a year), which the direct answer
-repeats verbatim.
+phrase that holds the asked fact (a number with its unit, a year); :func:`whole_unit` widens
+a phrase to what the direct answer quotes: its whole provision when short, else the run of
+whole comma-delimited pieces that covers the question.
 """
 
 from __future__ import annotations
