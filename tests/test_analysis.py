@@ -288,3 +288,20 @@ def test_clause_frequency_counts_clauses_once_per_document(corpus):
     for gram in ("高新", "孵化", "稀土", "人才"):
         assert frequency(gram) == sum(gram in t for t in texts)
     assert " " not in compact_text(corpus.documents) and "内政发〔2021〕13号" in compact_text(corpus.documents)
+
+
+def test_whole_unit_quotes_a_provision_whole_or_its_best_run_of_pieces():
+    from assistant.answering.spans import coverage, whole_unit
+
+    short = "对评价结果较差的高新区，要限期整改。"
+    assert whole_unit(short, lambda u: 0) == "对评价结果较差的高新区，要限期整改"  # whole, without its 。
+    long = ("到2025年，全区高新区创新能力明显提升，高新技术企业数量达到全区总数的45%以上，"
+            "其中国家级高新区达到25%、自治区级高新区达到20%；")
+    weights = {"创新": 1.0, "能力": 1.0}
+    unit = whole_unit(long, lambda u: coverage(weights, u), cap=30)
+    assert unit == "全区高新区创新能力明显提升"  # the shortest run covering most, never a cut piece
+    at = long.index("45%")
+    unit = whole_unit(long, lambda u: 0, (at, at + 3), cap=60)
+    # the number keeps its whole phrase, and a breakdown (其中…) stays with its total
+    assert unit == "高新技术企业数量达到全区总数的45%以上，其中国家级高新区达到25%、自治区级高新区达到20%"
+    assert unit in long

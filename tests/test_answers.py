@@ -277,3 +277,23 @@ def test_a_stage_of_the_targets_is_its_target_year(fake_assistant, question, yea
     tokens = fake_assistant.retriever.sparse.tokenizer(question)
     result = ground(analyze(question, fake_assistant.corpus), hits, documents, tokens, documents)
     assert result.covered and result.hits[0].clause == 2
+
+
+@pytest.mark.parametrize("question", ["对瞪羚企业和独角兽企业有什么扶持？", "评价结果较差的高新区会怎样处理？",
+                                      "国家级高新区要达到几家？", "高耗能企业能随便入驻高新区吗？"])
+def test_direct_quotes_whole_units_never_a_cut_fragment(fake_assistant, question):
+    from assistant.answering.spans import SPAN_CAP
+
+    answer = ask(fake_assistant, question)
+    quotes = re.findall(r"“([^“”]+)”", answer.direct)
+    assert quotes and not answer.refused, answer.direct
+    texts = [fake_assistant.corpus.document(c.doc_id).clause(c.clause).text for c in answer.citations]
+    for quote in quotes:
+        holder = next((t for t in texts if quote in t), None)
+        assert holder is not None, quote  # verbatim, one contiguous span of a cited clause
+        start = holder.find(quote)
+        end = start + len(quote)
+        # it begins and ends where a phrase does: never mid-phrase, never mid-enumeration
+        assert start == 0 or holder[start - 1] in "，。；：,;:\n ", quote
+        assert end == len(holder) or holder[end] in "，。；：,;:\n ", quote
+        assert len(quote) <= SPAN_CAP

@@ -2,9 +2,9 @@
 
 :func:`compose_answer` is a pure function of (question, analysis, hits, corpus): every word
 a user reads is a fixed template phrase or a verbatim span of a clause. The answer begins
-with a direct answer to the question asked — the span with the number, 是/否 with the
-deciding text, the department list, the section — and then quotes the evidence, each quote
-one contiguous span of its clause.
+with a direct answer to the question asked — the provision that answers, whole (the number
+with its phrase, 是/否 with the provision deciding it), the department list, the section —
+and then quotes the evidence, each quote one contiguous span of its clause.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from assistant import lexicons
 from assistant.answering.grounding import STAGE, _quantities, ground, other_document, unconfirmed_property, unfounded_premise
 from assistant.answering.records import Answer, Citation
 from assistant.ingest.records import ClauseRef
-from assistant.answering.spans import HAS, bigrams, clause_frequency, fact_phrase, make_citation, overlap, phrases
+from assistant.answering.spans import (HAS, bigrams, clause_frequency, coverage, fact_phrase, make_citation, overlap,
+                                       phrases, whole_unit)
 from assistant.answering.structure import compose_structure
 
 # At most this many clauses are quoted in full per answer: a question naming every clause
@@ -122,6 +123,19 @@ class _Context:
         """Each distinctive word of the question, weighted 1 / (clauses that contain it)."""
         frequency, _ = clause_frequency(self.documents)
         return {g: 1.0 / max(1, frequency(g)) for g in self.focus_grams}
+
+    @cached_property
+    def unit_weights(self) -> dict[str, float]:
+        """:attr:`focus_weights` for choosing what to quote inside a clause: only the bigrams
+        inside a word of the question (园区主要 is 园区|主要, not 区主), and each number it
+        states (20%, not a year) at the weight of the rarest word."""
+        from assistant.retrieval.tokenization import base_jieba
+
+        inside = {g for w in base_jieba().lcut(self.focus_text) for g in bigrams(w)}
+        weights = {g: w for g, w in self.focus_weights.items() if g in inside} or dict(self.focus_weights)
+        for number in re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", self.focus_text)):
+            weights[number] = 1.0
+        return weights
 
     def heading(self, doc, clause) -> str:
         """``第（十二）条 强化科技金融服务``, with the document named when there are several."""
@@ -526,7 +540,8 @@ def _general(ctx: _Context) -> Answer:
 
 
 def _direct(ctx: _Context, citation: Citation) -> str:
-    """One sentence answering the question asked, from template words and a verbatim span."""
+    """One sentence answering the question asked, from template words and one or two whole
+    verbatim units (:func:`_unit`): the provision that answers, the number with its phrase."""
     doc = ctx.doc(citation.doc_id)
     clause = doc.clause(citation.clause)
     heading = ctx.heading(doc, clause)
@@ -535,34 +550,82 @@ def _direct(ctx: _Context, citation: Citation) -> str:
     if analysis.asked == "yes_no" or analysis.yes_no and analysis.kind == "eligibility":
         return _yes_no(ctx, citation, heading)
     if kind == "date":
-        dated = _dated_phrases(ctx, clause)
+        dated = _dated_phrases(ctx, citation)
         if dated:
             return f"根据{heading}：" + "；".join(dated) + "。"
     if kind:
         phrase = fact_phrase(analysis.text, citation.sentences, kind, analysis.years)
         if phrase:
-            return f"根据{heading}：“{phrase}”。"
-    body = [s for s in citation.sentences if s.rstrip("。") != clause.title] or citation.sentences
-    grams = ctx.focus_grams or bigrams(ctx.focus_text)
-    if analysis.asked == "list":
-        # "Which ones": the enumeration sharing most words with the question, kept whole.
-        listing = [p for s in body for p in phrases(s, keep_lists=True) if "、" in p]
-        if listing:
-            best = max(listing, key=lambda p: overlap(grams, p))
-            return f"根据{heading}：“{best}”。"
-    best = max(body, key=lambda s: overlap(grams, s)) if body else ""
-    phrase = fact_phrase(ctx.focus_text, [best], "", analysis.years) if best else ""
-    return f"根据{heading}：“{phrase}”。" if phrase else f"见{heading}。"
+            return f"根据{heading}：“{_unit(ctx, citation, phrase)}”。"
+    unit = _unit(ctx, citation, second=True)
+    return f"根据{heading}：“{unit}”。" if unit else f"见{heading}。"
+
+
+def _unit(ctx: _Context, citation: Citation, must: str = "", second: bool = False) -> str:
+    """The whole verbatim unit a direct answer quotes (:func:`~.spans.whole_unit`): with
+    ``must`` (a phrase of the clause: the number's, the deciding one) the provision holding
+    it; otherwise the provision of the quoted text (or one the asked year governs) that
+    covers most of the question, rarer words weighing more (:attr:`_Context.unit_weights`);
+    with ``second``, also the provision holding what that one lacks."""
+    from assistant.ingest.provisions import clause_provisions
+
+    doc = ctx.doc(citation.doc_id)
+    clause = doc.clause(citation.clause)
+    text = clause.text
+    weights = ctx.unit_weights or {g: 1.0 for g in bigrams(ctx.focus_text)}
+    units = {}  # each provision's (start, end) in the clause text → the years governing it
+    for p in clause_provisions(doc, clause.number):
+        start = p.start if text[p.start:p.end] == p.text else text.find(p.text)
+        if start >= 0:
+            units[(start, start + len(p.text))] = {str(y) for y in p.years}
+    quoted = [(q.start, q.end) for q in citation.quotes]
+    if must:
+        found = [m.start() for m in re.finditer(re.escape(must), text)]
+        at = next((a for a in found if any(s <= a and a + len(must) <= e for s, e in quoted)), found[0] if found else -1)
+        holder = next(((s, e) for s, e in units if s <= at and at + len(must) <= e), None)
+        if holder is None:
+            return must
+        s, e = holder
+        return whole_unit(text[s:e], lambda u: coverage(weights, u), (at - s, at - s + len(must)))
+    years = set(ctx.analysis.years)
+    body = [(s, e) for s, e in units if any(a <= s and e <= b for a, b in quoted) or years & units[(s, e)]]
+    body = [(s, e) for s, e in body if text[s:e].rstrip("。；;").strip() != clause.title] or body
+    body = body or [(s, e) for s, e in units if any(s < b and a < e for a, b in quoted)]
+    if not body:
+        return ""
+    # The words of the clause's title found it; inside the clause the other words decide.
+    own = {g: w for g, w in weights.items() if g not in clause.title}
+    grams = bigrams(ctx.focus_text)
+
+    def score(unit: str) -> tuple:
+        return coverage(own, unit), coverage(weights, unit)
+
+    # A year the question names picks the provisions it governs (到2035年 → its target).
+    choices = {whole_unit(text[s:e], score): len(years & units[(s, e)]) for s, e in body}
+    best = max(choices, key=lambda u: (choices[u], score(u), overlap(grams, u)))
+    if not second:
+        return best
+    # A second unit when the question asks about two things the clause states apart
+    # (授权事项清单制度和直通车制度): the one holding the most of what the first lacks — at
+    # least a word no other clause has.
+    missing = {g: w for g, w in own.items() if g not in best}
+    rest = [u for u in choices if choices[u] == choices[best] and u not in best and best not in u]
+    other = max(rest, key=lambda u: coverage(missing, u), default="")
+    if other and coverage(missing, other) >= 1.0:
+        return "”……“".join(sorted((best, other), key=text.find))
+    return best
 
 
 _OPENING_DATE = re.compile(r"^(?:到)?\s*\d{4}\s*年(?:内)?$")
 _SEVERAL = re.compile(r"分别|哪两|哪几|各是|几个时间")
 
 
-def _dated_phrases(ctx: _Context, clause) -> list[str]:
-    """For "when": each sentence-opening date (到2025年) with the phrase it governs that
-    shares most with the question, as two verbatim spans (“到2025年”……“…盟市全覆盖”);
-    every such date when the question asks for several (分别是哪两年)."""
+def _dated_phrases(ctx: _Context, citation: Citation) -> list[str]:
+    """For "when": each sentence-opening date (到2025年) with the provision it governs that
+    shares most with the question, as one or two whole verbatim units (“到2025年”……“国家级
+    高新区达到5家以上，…盟市全覆盖”); every such date when the question asks for several
+    (分别是哪两年)."""
+    clause = ctx.doc(citation.doc_id).clause(citation.clause)
     grams = ctx.focus_grams or bigrams(ctx.focus_text)
     numbers = set(re.findall(r"\d+(?:\.\d+)?%?", re.sub(r"(?:19|20)\d{2}年?", "", ctx.analysis.text)))
     text = clause.text
@@ -582,9 +645,10 @@ def _dated_phrases(ctx: _Context, clause) -> list[str]:
         best = max(parts, key=fit, default="")
         score = overlap(grams, opener + scope) + 2 * sum(1 for n in numbers if n in scope)
         if not _OPENING_DATE.match(opener) or not best or not fit(best):
-            found.append((score, f"“{opener}”"))
+            found.append((score, f"“{_unit(ctx, citation, opener)}”"))
         else:
-            found.append((score, f"“{opener}”……“{best.strip()}”"))
+            unit = _unit(ctx, citation, best.strip())
+            found.append((score, f"“{unit}”" if unit.startswith(opener) else f"“{opener}”……“{unit}”"))
     if not found:
         return []
     if _SEVERAL.search(ctx.analysis.text):
@@ -730,57 +794,60 @@ def _restriction_on(analysis, citation: Citation) -> str:
 def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     """是 / 否 with the deciding span. 否 when the text states a different number than the
     question, or qualifies an absolute the question claims (所有人员都要… vs 除公务员以外…);
-    otherwise a covered question is answered 是 with the span that says so."""
+    otherwise a covered question is answered 是 with the span that says so. The deciding
+    span is quoted as its whole provision when that is short (:func:`_unit`)."""
     analysis = ctx.analysis
+
+    def said(span: str) -> str:
+        return f"根据{heading}：“{_unit(ctx, citation, span)}”。"
+
     asked_numbers = _NUMBER_IN.findall(re.sub(r"(?:19|20)\d{2}年?", "", analysis.text))
     phrase = fact_phrase(analysis.text, citation.sentences, "number" if asked_numbers else "", analysis.years)
     if asked_numbers and phrase:
         stated = _NUMBER_IN.findall(phrase)
         if stated and not set(asked_numbers) & set(stated):
-            return f"否。根据{heading}：“{phrase}”。"
+            return "否。" + said(phrase)
     negated = _negation(analysis, citation)
     if negated:
-        return f"否。根据{heading}：“{negated}”。"
+        return "否。" + said(negated)
     clause = ctx.doc(citation.doc_id).clause(citation.clause)
     if analysis.years and re.search(r"只|仅", analysis.text):
         # 目标是不是只定到2025年: the text also sets another year.
         others = [y for y in re.findall(r"((?:20)\d{2})\s*年", clause.text) if y not in analysis.years]
         if others:
             phrase = next((p for s in clause.sentences for p in phrases(s) if others[0] in p), "")
-            return f"否。根据{heading}：“{phrase}”。" if phrase else f"否。见{heading}。"
+            return "否。" + said(phrase) if phrase else f"否。见{heading}。"
     exclusive = _exclusive_denied(analysis, clause.sentences)
     if exclusive:
-        return f"否。根据{heading}：“{exclusive}”。"
+        return "否。" + said(exclusive)
     other_place = _other_places(analysis, clause.sentences)
     if other_place:
-        return f"否。根据{heading}：“{other_place}”。"
+        return "否。" + said(other_place)
     level = _other_level(analysis, clause.sentences)
     if level:
-        return f"否。根据{heading}：“{level}”。"
+        return "否。" + said(level)
     excepted = _exception_for(analysis, citation)
     if excepted:
-        return f"否。根据{heading}：“{excepted}”。"
+        return "否。" + said(excepted)
     unlisted = _not_listed(analysis, clause)
-    if unlisted:
+    if unlisted:  # a whole enumeration: quoted as it stands
         return f"否。根据{heading}：“{unlisted}”。"
     restricted = _restriction_on(analysis, citation)
     if restricted:
-        return f"否，文件有限定。根据{heading}：“{restricted}”。"
+        return "否，文件有限定。" + said(restricted)
     claimed = _ABSOLUTE.findall(analysis.text)
     # The text repeating the absolute (全部下放) affirms it, whatever exception it notes.
     if claimed and not any(word in s for word in claimed for s in citation.sentences):
         grams = bigrams(analysis.text)
         qualifying = [p for s in citation.sentences for p in phrases(s) if _QUALIFIER.search(p)]
-        if qualifying:
-            best = max(qualifying, key=lambda p: overlap(grams, p))
-            return f"否，文件有限定。根据{heading}：“{best}”。"
-    grams = ctx.focus_grams or bigrams(ctx.focus_text)
-    best = max(citation.sentences, key=lambda s: overlap(grams, s))
-    phrase = phrase or fact_phrase(ctx.focus_text, [best], "", analysis.years)
+        if qualifying:  # the qualifier whose whole provision speaks of what is asked
+            best = max(qualifying, key=lambda p: overlap(grams, _unit(ctx, citation, p)))
+            return "否，文件有限定。" + said(best)
+    phrase = _unit(ctx, citation, phrase) if asked_numbers and phrase else _unit(ctx, citation)
     decision = _claim_decision(ctx, clause, citation)
     if decision != "stated":
-        said = f"{heading}相关的规定是：“{phrase}”。" if phrase else f"相关内容见{heading}。"
-        return f"{NOT_DECIDED}{said}"
+        shown = f"{heading}相关的规定是：“{phrase}”。" if phrase else f"相关内容见{heading}。"
+        return f"{NOT_DECIDED}{shown}"
     return f"是。根据{heading}：“{phrase}”。" if phrase else f"是。见{heading}。"
 
 

@@ -2,8 +2,9 @@
 
 A quote is always one contiguous span of ``Clause.text``; adjacent sentences merge into one
 span, non-adjacent ones stay separate quotes. :func:`fact_phrase` finds the comma-delimited
-phrase that holds the asked fact (a number with its unit, a year), which the direct answer
-repeats verbatim.
+phrase that holds the asked fact (a number with its unit, a year); :func:`whole_unit` widens
+a phrase to what the direct answer quotes: its whole provision when short, else the run of
+whole comma-delimited pieces that covers the question.
 """
 
 from __future__ import annotations
@@ -149,3 +150,60 @@ def fact_phrase(question: str, sentences: list[str], kind: str, years: list[str]
             if best_key is None or key > best_key:
                 best, best_key = part, key
     return best
+
+
+# The longest span a direct answer quotes; a longer provision is quoted by its best phrases.
+SPAN_CAP = 120
+_PIECE_END = "，；：,;:"
+_TRAILING = "。；;，,：:！？!? \n\t"
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """How much of the question ``text`` covers: each question word's weight, once."""
+    return sum(w for g, w in weights.items() if g in text)
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the comma-delimited pieces of ``text``; an enumeration (A、B、C) stays
+    whole, and so does a breakdown with the total it breaks down (…45%以上，其中…25%)."""
+    out, start = [], 0
+    for i, ch in enumerate(text + "，"):
+        if ch in _PIECE_END:
+            a, b = start, i
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                if out and text.startswith("其中", a):
+                    out[-1] = (out[-1][0], b)
+                else:
+                    out.append((a, b))
+            start = i + 1
+    return out
+
+
+def whole_unit(text: str, score, must: tuple[int, int] | None = None, cap: int = SPAN_CAP) -> str:
+    """The verbatim unit of one provision ``text`` a direct answer quotes: the whole provision
+    (without its closing mark) when it is at most ``cap`` characters, else the run of its
+    comma-delimited pieces (an enumeration kept whole) that ``score`` rates highest (how much
+    of the question it covers), the shortest such run — always one that holds ``must``
+    (offsets into ``text``), and never a piece cut in the middle."""
+    body = text.rstrip(_TRAILING).strip()
+    offset = text.find(body)
+    if len(body) <= cap:
+        return body
+    pieces = [(a + offset, b + offset) for a, b in _pieces(body)]
+    best, best_key = "", None
+    for i in range(len(pieces)):
+        for j in range(i, len(pieces)):
+            a, b = pieces[i][0], pieces[j][1]
+            if must and not (a <= must[0] and must[1] <= b):
+                continue
+            if b - a > cap and (best or j > i):
+                break
+            run = text[a:b]
+            key = (score(run), -(b - a))
+            if best_key is None or key > best_key:
+                best, best_key = run, key
+    return best or (text[must[0]:must[1]] if must else body)
