@@ -50,26 +50,30 @@ _RE_FUNCS = {"compile", "search", "match", "fullmatch", "sub", "subn", "findall"
 _SEEN: set[str] = set()
 
 
+def _note_string(compiled, string) -> None:
+    if isinstance(string, str):
+        _SEEN.add(string)
+
+
 class _Watched:
-    """A compiled pattern of the answer layer that records every string it is applied to."""
+    """A compiled pattern of the answer layer that reports every string it is applied to
+    (``record(compiled, string)``)."""
 
-    __slots__ = ("_pattern",)
+    __slots__ = ("_pattern", "_record")
 
-    def __init__(self, pattern):
-        self._pattern = pattern
+    def __init__(self, pattern, record=_note_string):
+        self._pattern, self._record = pattern, record
 
     def __getattr__(self, name):
         attr = getattr(self._pattern, name)
         if name in ("sub", "subn"):
             def call(repl, string, *args, **kwargs):
-                if isinstance(string, str):
-                    _SEEN.add(string)
+                self._record(self._pattern, string)
                 return attr(repl, string, *args, **kwargs)
             return call
         if name in ("search", "match", "fullmatch", "findall", "finditer", "split"):
             def call(string, *args, **kwargs):
-                if isinstance(string, str):
-                    _SEEN.add(string)
+                self._record(self._pattern, string)
                 return attr(string, *args, **kwargs)
             return call
         return attr
@@ -86,8 +90,10 @@ def _from_answering(depth: int = 2) -> bool:
     return "assistant/answering/" in frame.f_code.co_filename.replace("\\", "/")
 
 
-def watch_re() -> None:
-    """Wrap ``re`` so that every string an answering regex is applied to is recorded."""
+def watch_re(record=_note_string) -> None:
+    """Wrap ``re`` so that every string an answering regex is applied to is reported to
+    ``record(compiled_pattern, string)`` (default: kept in ``_SEEN``); patterns compiled at
+    run time and the module-level ``re.search(pattern, …)`` calls included."""
     original = {name: getattr(re, name) for name in _RE_FUNCS}
 
     def unwrap(pattern):
@@ -95,15 +101,16 @@ def watch_re() -> None:
 
     def compile_(pattern, flags=0):
         compiled = original["compile"](unwrap(pattern), flags)
-        return _Watched(compiled) if _from_answering() else compiled
+        return _Watched(compiled, record) if _from_answering() else compiled
 
     def make(name):
         def call(pattern, *args, **kwargs):
             if _from_answering():
-                position = 1 if name in ("sub", "subn") else 0
-                string = args[position] if len(args) > position else kwargs.get("string")
-                if isinstance(string, str):
-                    _SEEN.add(string)
+                sub = name in ("sub", "subn")
+                string = args[1 if sub else 0] if len(args) > (1 if sub else 0) else kwargs.get("string")
+                flags = args[4 if sub else 2] if len(args) > (4 if sub else 2) else kwargs.get("flags", 0)
+                raw = unwrap(pattern)
+                record(raw if isinstance(raw, re.Pattern) else original["compile"](raw, flags), string)
             return original[name](unwrap(pattern), *args, **kwargs)
         return call
 

@@ -317,63 +317,13 @@ _BY_PATTERN: dict[tuple[str, int], set[str]] = {}
 def watch_patterns() -> None:
     """Like ``dead_rules.watch_re``, but each string is recorded under the full pattern (source,
     flags) of the answering regex applied to it — patterns built at run time included."""
-    from tools.dead_rules import _RE_FUNCS, _from_answering
-
-    original = {name: getattr(re, name) for name in _RE_FUNCS}
+    from tools.dead_rules import watch_re
 
     def note(compiled, string):
         if isinstance(string, str) and isinstance(compiled.pattern, str):
             _BY_PATTERN.setdefault((compiled.pattern, compiled.flags), set()).add(string)
 
-    class Watched:
-        __slots__ = ("_pattern",)
-
-        def __init__(self, pattern):
-            self._pattern = pattern
-
-        def __getattr__(self, name):
-            attr = getattr(self._pattern, name)
-            if name in ("sub", "subn"):
-                def call(repl, string, *args, **kwargs):
-                    note(self._pattern, string)
-                    return attr(repl, string, *args, **kwargs)
-                return call
-            if name in ("search", "match", "fullmatch", "findall", "finditer", "split"):
-                def call(string, *args, **kwargs):
-                    note(self._pattern, string)
-                    return attr(string, *args, **kwargs)
-                return call
-            return attr
-
-        def __hash__(self):
-            return hash(self._pattern)
-
-        def __eq__(self, other):
-            return self._pattern == (other._pattern if isinstance(other, Watched) else other)
-
-    def unwrap(pattern):
-        return pattern._pattern if isinstance(pattern, Watched) else pattern
-
-    def compile_(pattern, flags=0):
-        compiled = original["compile"](unwrap(pattern), flags)
-        return Watched(compiled) if _from_answering() else compiled
-
-    def make(name):
-        def call(pattern, *args, **kwargs):
-            if _from_answering():
-                position = 1 if name in ("sub", "subn") else 0
-                string = args[position] if len(args) > position else kwargs.get("string")
-                flags = kwargs.get("flags", 0)
-                if len(args) > (4 if name in ("sub", "subn") else 2):
-                    flags = args[4 if name in ("sub", "subn") else 2]
-                note(original["compile"](unwrap(pattern), flags) if not isinstance(unwrap(pattern), re.Pattern)
-                     else unwrap(pattern), string)
-            return original[name](unwrap(pattern), *args, **kwargs)
-        return call
-
-    re.compile = compile_
-    for name in _RE_FUNCS - {"compile"}:
-        setattr(re, name, make(name))
+    watch_re(note)
 
 
 def _at(compiled, text: str):
