@@ -5,7 +5,7 @@ Top-1 agreement and Recall@1 on the gold set: int8-ONNX queries vs float32-ONNX 
 index built in a temp folder; plus the queries' cosine and identical answer texts.
 The bar: top-1 agreement ≥ 99 % and R@1 within 0.5 point.
 """
-import sys, time, json, tempfile
+import json, tempfile
 from pathlib import Path
 import numpy as np
 from assistant.config import Settings

@@ -358,7 +358,6 @@ def runtime_pieces(recorded: dict, texts_log=print, collected: Texts | None = No
     recorded full pattern holding the piece, on the strings that pattern was applied to (and,
     where the piece is in at most 30 patterns, also on the ``collected`` texts where the
     alternative alone matches: finditer and fullmatch)."""
-    import ast
     from tools.dead_rules import _string_pieces
     report = {}
     patterns = {(p, f): sorted(t) for (p, f), t in recorded.items()}

@@ -224,7 +224,6 @@ def unfounded_premise(question: str, documents) -> str:
     国有公司: 改制, 国有): the question rests on content the documents lack. Judged on the
     premise alone (up to where the question starts), with synonyms folded (高企)."""
     from assistant import lexicons
-    from assistant.retrieval.tokenization import base_jieba
 
     matches = [m for m in _PREMISE.finditer(question)]
     if not matches:

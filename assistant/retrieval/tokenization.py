@@ -113,8 +113,6 @@ class Tokenizer:
     """jieba (search mode) over simplified text, with a user dictionary and stopwords."""
 
     def __init__(self, user_words: list[str] | None = None, stopwords=STOPWORDS, synonyms=None):
-        import logging
-
         self._jieba = new_jieba()
         self.user_words = sorted(set(user_words or []))
         for word in self.user_words:

@@ -49,8 +49,8 @@ import gradio as gr  # noqa: E402
 from assistant.web.files_tab import files_tab  # noqa: E402
 from assistant.web.match_tab import match_api, match_tab  # noqa: E402
 from assistant.web.handlers import Handlers, parse_link  # noqa: E402
-from assistant.web.render import (APP_TITLE, EXAMPLES, clause_html, departments_overview_html, esc,  # noqa: E402
-                                  header_html, meta_table_html, outline_html)
+from assistant.web.render import (APP_TITLE, EXAMPLES, esc,  # noqa: E402
+                                  header_html)
 
 log = logging.getLogger(__name__)
 
