@@ -21,27 +21,28 @@ FLOORS: dict[str, tuple[str, float]] = {
     # line says "regression floor: target X not yet reached". On 2026-12-02 the test split
     # changed (the fresh batches' frozen parts added, 38 leaked or repeated items moved to dev) and several
     # definitions changed (facts on the direct text, departments on what the answer names, the
-    # verdict rates): "not yet reached" refers to this test split (run of 2026-12-02, eval/report.md).
+    # verdict rates): "not yet reached" refers to this test split (run of 2026-12-02 with the three
+    # fresh batches' test parts, eval/report.md).
     # Floors are never tuned against test.
     # seed document (eval/gold/seed_test.jsonl + fresh*_test.jsonl)
     "search_recall@1": ("min", 0.90),
     "search_recall@3": ("min", 0.90),
     "search_mrr": ("min", 0.90),
-    "answer_recall@1": ("min", 0.90),  # regression floor: target 0.93 not yet reached on this split (0.926)
-    "facts": ("min", 0.80),  # in the direct text (0.823)
-    "facts_answer": ("min", 0.90),  # anywhere in the answer (0.909)
-    "metadata_accuracy": ("min", 0.82),  # regression floor: target 0.90 not yet reached (0.875)
-    "department_exact": ("min", 0.90),  # departments the answer names (0.966)
+    "answer_recall@1": ("min", 0.93),  # (0.934)
+    "facts": ("min", 0.80),  # in the direct text (0.837)
+    "facts_answer": ("min", 0.90),  # anywhere in the answer (0.915)
+    "metadata_accuracy": ("min", 0.82),  # regression floor: target 0.90 not yet reached (0.882)
+    "department_exact": ("min", 0.90),  # departments the answer names (0.968)
     "department_f1": ("min", 0.90),
     "clause_set_f1": ("min", 0.90),
-    "refusal_accuracy": ("min", 0.86),  # regression floor: target 0.90 not yet reached on this split (0.887)
-    "false_refusal_rate": ("max", 0.05),  # regression floor: target 0.03 not yet reached on this split (0.033)
-    "yes_no_accuracy": ("min", 0.72),  # regression floor: target 0.90 not yet reached (0.746)
-    "wrong_verdict": ("max", 0.10),  # regression floor: target 0.03 not yet reached (0.075, 4 of 53)
-    "unfounded_verdict": ("max", 0.10),  # no target in the issue: regression ceiling (0.056)
+    "refusal_accuracy": ("min", 0.86),  # regression floor: target 0.90 not yet reached (0.887 before b3's test part, 0.866 with it)
+    "false_refusal_rate": ("max", 0.03),  # (0.030: 16 of 541)
+    "yes_no_accuracy": ("min", 0.72),  # regression floor: target 0.90 not yet reached (0.774)
+    "wrong_verdict": ("max", 0.10),  # regression floor: target 0.03 not yet reached (0.082)
+    "unfounded_verdict": ("max", 0.10),  # no target in the issue: regression ceiling (0.043)
     "quote_integrity": ("min", 1.0),
     "blockquote_verbatim": ("min", 1.0),
-    "correct": ("min", 0.81),  # regression floor: target 0.90 not yet reached under the direct-text facts (0.840)
+    "correct": ("min", 0.81),  # regression floor: target 0.90 not yet reached under the direct-text facts (0.844)
     # the seed questions again with eval/docs/* (three more documents) in the corpus: answers
     # about the first document must barely move (questions naming no document may fairly be
     # answered from a new one that covers them)
