@@ -9,6 +9,7 @@ and then quotes the evidence, each quote one contiguous span of its clause.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cached_property
 
@@ -200,7 +201,7 @@ def quoted_indices(ctx: _Context, clause, hit) -> list[int]:
         missing = {g for g in weights if not any(g in clause.sentences[i] for i in chosen)}
 
         def gain(i: int) -> float:  # rarer words weigh more: 身份 over 人员
-            return sum(weights[g] for g in missing if g in clause.sentences[i])
+            return math.fsum(weights[g] for g in missing if g in clause.sentences[i])  # exact: no hash-order ties
 
         best = max(body, key=gain)
         if gain(best) > 0:

@@ -9,6 +9,7 @@ whole comma-delimited pieces that covers the question.
 
 from __future__ import annotations
 
+import math
 import re
 
 from assistant.answering.records import Citation, Quote
@@ -160,7 +161,8 @@ _TRAILING = "。；;，,：:！？!? \n\t"
 
 def coverage(weights: dict[str, float], text: str) -> float:
     """How much of the question ``text`` covers: each question word's weight, once."""
-    return sum(w for g, w in weights.items() if g in text)
+    # math.fsum: exact, so ties between units do not depend on the weights' (hash) order.
+    return math.fsum(w for g, w in weights.items() if g in text)
 
 
 def _pieces(text: str) -> list[tuple[int, int]]:
