@@ -346,22 +346,13 @@ def dead_alternatives(pattern: str, flags: int, corpus: Corpus, whole) -> list[t
 
 def _unbalanced(piece: str) -> bool:
     """A ``)`` closing a group opened outside the piece (or a group left open)."""
-    depth, escaped, in_class = 0, False, False
-    for char in piece:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                return True
+    from tools.rule_count import structure
+
+    depth = 0
+    for char in structure(piece):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return True
     return depth != 0
 
 

@@ -77,8 +77,9 @@ class Texts:
         return self._hits[key]
 
 
-def candidates(pattern: str) -> list[tuple[int, int, int]]:
-    """(start, end, pipe) of every removable alternative of the pattern, deepest groups first."""
+def candidates(pattern: str, root_alternatives: bool = True) -> list[tuple[int, int, int]]:
+    """(start, end, pipe) of every removable alternative of the pattern, deepest groups first;
+    without ``root_alternatives`` only those inside complete groups (a piece of a pattern)."""
     root = parse_groups(pattern)
     out = []
 
@@ -87,11 +88,10 @@ def candidates(pattern: str) -> list[tuple[int, int, int]]:
             return
         for child in group.children:
             visit(child, depth + 1)
-        alts = group.alts
-        if len(alts) > 1 and (group.kind == "root" or group.end is not None):
-            for n, (s, e) in enumerate(alts):
-                pipe = s - 1 if n > 0 else e
-                out.append((depth, s, e, pipe))
+        whole = group.end is not None or (root_alternatives and group.kind == "root")
+        if len(group.alts) > 1 and whole and (root_alternatives or group.kind != "root"):
+            for n, (s, e) in enumerate(group.alts):
+                out.append((depth, s, e, s - 1 if n > 0 else e))
 
     visit(root, 0)
     # longer alternatives first within the same depth: the specific forms go before the general
@@ -334,23 +334,8 @@ def _at(compiled, text: str):
 def _piece_candidates(piece: str) -> list[tuple[int, int, int]]:
     """Removable alternatives of the complete groups inside a piece of a pattern."""
     from tools.dead_rules import _unbalanced
-    if _unbalanced(piece):
-        return []
-    root = parse_groups(piece)
-    out = []
 
-    def visit(group, depth):
-        if group.kind in ("look", "cond", "comment"):
-            return
-        for child in group.children:
-            visit(child, depth + 1)
-        if group.kind != "root" and group.end is not None and len(group.alts) > 1:
-            for n, (s, e) in enumerate(group.alts):
-                out.append((depth, s, e, s - 1 if n > 0 else e))
-
-    visit(root, 0)
-    out.sort(key=lambda r: (-r[0], -(r[2] - r[1]), r[1]))
-    return [(s, e, p) for _, s, e, p in out]
+    return [] if _unbalanced(piece) else candidates(piece, root_alternatives=False)
 
 
 def runtime_pieces(recorded: dict, texts_log=print, collected: Texts | None = None) -> dict:

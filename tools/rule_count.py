@@ -33,9 +33,10 @@ QUESTION_LEXICONS = ("followups", "glossary", "applicants", "synonyms")
 _RE_FUNCS = {"compile", "search", "match", "fullmatch", "sub", "subn", "findall", "finditer", "split"}
 
 
-def alternatives(pattern: str) -> int:
-    """Alternatives in a regex source: per group level, k pipes are k+1 alternatives."""
-    stack, total, escaped, in_class = [0], 0, False, False
+def structure(pattern: str):
+    """The regex source's structural characters — ``(``, ``)``, ``|`` outside escapes and
+    character classes — as they come (shared with ``tools.dead_rules``)."""
+    escaped, in_class = False, False
     for char in pattern:
         if escaped:
             escaped = False
@@ -45,7 +46,15 @@ def alternatives(pattern: str) -> int:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
+        elif char in "()|":
+            yield char
+
+
+def alternatives(pattern: str) -> int:
+    """Alternatives in a regex source: per group level, k pipes are k+1 alternatives."""
+    stack, total = [0], 0
+    for char in structure(pattern):
+        if char == "(":
             stack.append(0)
         elif char == ")" and len(stack) > 1:
             pipes = stack.pop()
