@@ -1,13 +1,14 @@
 """Score one batch of gold questions (and dialogues) as it arrives: ``python -m bench.score_batch``.
 
     python -m bench.score_batch --questions /tmp/b1/questions.jsonl [--dialogues /tmp/b1/dialogues.jsonl]
-                                [--rows rows.jsonl] [--only yes_no]
+                                [--profiles /tmp/b1/profiles.jsonl] [--rows rows.jsonl] [--only yes_no]
 
 Loads the assistant once (real model, the repo's corpus), asks every question, scores it
 with :mod:`assistant.evaluation.metrics` (the same checks as ``assistant eval``) and prints
 the flat metrics plus the headline shares the issue tracker asks for: every check passed,
 wrong verdicts, false refusals, refusal accuracy, the direct answer holding the fact, the
-last turn of dialogues. ``--rows`` writes one JSON line per question (question, direct,
+last turn of dialogues. ``--profiles`` scores matcher profiles (``match.*``) over the corpus
+plus ``eval/docs/*``, as ``assistant eval`` does. ``--rows`` writes one JSON line per question (question, direct,
 refused, checks, reasons) for reading the failures of a *dev* batch.
 
 It is the "score on arrival" step: run it on a fresh batch before changing anything.
@@ -52,6 +53,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=Path)
     parser.add_argument("--dialogues", type=Path)
+    parser.add_argument("--profiles", type=Path, help="matcher profiles (corpus + eval/docs)")
     parser.add_argument("--rows", type=Path, help="write one JSON line per question here")
     parser.add_argument("--only", help="answer_type or category to keep (e.g. yes_no)")
     args = parser.parse_args(argv)
@@ -89,6 +91,17 @@ def main(argv=None) -> int:
         from assistant.evaluation.dialogues import evaluate_dialogues
 
         report.update({f"dialogue.{k}": v for k, v in evaluate_dialogues(bot, args.dialogues).items()})
+    if args.profiles:
+        from assistant.evaluation.matching import evaluate_profiles
+        from assistant.evaluation.runner import corpus_with_extra_docs
+
+        details: list = []
+        with corpus_with_extra_docs(bot, Path(bot.settings.eval_dir) / "docs") as (multi, _extra):
+            report.update(evaluate_profiles(multi or bot, args.profiles, details=details))
+        if args.rows and not args.questions:
+            with args.rows.open("w", encoding="utf-8") as out:
+                for row in details:
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
     json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
     print()
     return 0

@@ -483,7 +483,9 @@ def _responsibility(ctx: _Context) -> Answer:
         listed = [d for d in asked if d in first.departments]
         missing = [d for d in asked if d not in first.departments]
         if ctx.analysis.yes_no:
-            verdict = "是。" if listed and not missing else "否。"
+            # An exclusive claim (只/仅 + a unit) holds only when no other unit is listed.
+            alone = not _EXCLUSIVE.search(ctx.analysis.text) or len(first.departments) == len(listed)
+            verdict = "是。" if listed and not missing and alone else "否。"
             direct = verdict + direct
         if listed:
             direct += f"其中包括您问到的：{'、'.join(listed)}。"
@@ -664,7 +666,7 @@ def _dated_phrases(ctx: _Context, citation: Citation) -> list[str]:
 _ABSOLUTE = re.compile(r"所有|全部|一律|都要|不受限制|只要|一次就|就会|直接")
 # … is answered 否 by a text that qualifies it (an exception, a control, a condition).
 _QUALIFIER = re.compile(r"除[^，。；]{1,30}(?:外)|以外|严格|控制|限制|不得|连续|原则上|经[^，。；]{1,12}(?:后)|"
-                        r"符合条件|有条件")
+                        r"符合条件|有条件|优先")
 
 
 _NEGATOR = "(?:不|不能|未)"
@@ -719,6 +721,26 @@ def _other_level(analysis, sentences: list[str]) -> str:
     if any(_levels(p) & asked for p in about):
         return ""  # the text speaks of the asked level too
     return about[0] if about else ""
+
+
+# A claim that something is already so (已经是国家级高新区了), and the text's work of becoming it
+# (创建国家级高新区工作): what is still to be created is not yet.
+_ATTAINED = re.compile(r"已经?(?:是|成为)([\u4e00-\u9fff]{3,12}?)(?:了|吗)")
+_BECOMING = "(?:创建|争创)"
+
+
+def _not_yet(analysis, sentences: list[str]) -> str:
+    """The phrase in which the text still works towards what the question says is done."""
+    claimed = _ATTAINED.search(analysis.text)
+    if not claimed:
+        return ""
+    target = re.sub(r"了$", "", claimed.group(1))
+    becoming = re.compile(_BECOMING + "[\u4e00-\u9fff]{0,2}" + re.escape(target[-min(len(target), 5):]))
+    for sentence in sentences:
+        for phrase in phrases(sentence, keep_lists=True):
+            if becoming.search(phrase) and (not analysis.places or any(p in phrase for p in analysis.places)):
+                return phrase
+    return ""
 
 
 # A claim of exclusivity: only / solely / must be (只能设在北京, 仅限国家级).
@@ -818,6 +840,9 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
         if others:
             phrase = next((p for s in clause.sentences for p in phrases(s) if others[0] in p), "")
             return "否。" + said(phrase) if phrase else f"否。见{heading}。"
+    not_yet = _not_yet(analysis, clause.sentences)
+    if not_yet:
+        return "否。" + said(not_yet)
     exclusive = _exclusive_denied(analysis, clause.sentences)
     if exclusive:
         return "否。" + said(exclusive)
@@ -846,7 +871,9 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
             return "否，文件有限定。" + said(best)
     phrase = _unit(ctx, citation, phrase) if asked_numbers and phrase else _unit(ctx, citation)
     decision = _claim_decision(ctx, clause, citation)
-    if decision != "stated":
+    # An absolute the text neither repeats nor qualifies is not stated by it (所有地方都实现 vs 实现).
+    unrepeated = claimed and not any(word in s for word in claimed for s in citation.sentences)
+    if decision != "stated" or unrepeated:
         shown = f"{heading}相关的规定是：“{phrase}”。" if phrase else f"相关内容见{heading}。"
         return f"{NOT_DECIDED}{shown}"
     return f"是。根据{heading}：“{phrase}”。" if phrase else f"是。见{heading}。"

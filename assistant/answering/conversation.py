@@ -204,6 +204,10 @@ def resolve(question: str, conversation: Conversation | None, corpus) -> Resolve
 
     # 这一条 / 该条 / 它 → the clause in focus ("它" after a department answer means the department)
     reference = _clause_reference(machine)
+    if reference and reference.group(0) != "它" and _describes(machine[:reference.start()], corpus):
+        # 呼包鄂自创区那条讲的啥: the words just before 那条 name the clause by its topic — a
+        # description to search for, not a pointer to the clause in focus.
+        return Resolved(original, profile=profile)
     if reference:
         if conv.last_intent == "department" and conv.departments and reference.group(0) == "它":
             name = conv.departments[0]
@@ -273,6 +277,17 @@ def _has_topic(text: str, corpus) -> bool:
 
     frequency, clauses = clause_frequency(corpus.documents)
     return sum(1 for g in bigrams(text) if 0 < frequency(g) <= 0.5 * clauses) >= 2
+
+
+def _describes(before: str, corpus) -> bool:
+    """Do the characters just before a clause reference (人才|那条, 放管服改革|那条) hold a
+    word some, but not most, clauses contain: a topic naming the clause, not a verb (也是|这条)?"""
+    from assistant.answering.spans import bigrams, clause_frequency
+
+    if len(before) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]{2}", before[-2:]):
+        return False
+    frequency, clauses = clause_frequency(corpus.documents)
+    return any(0 < frequency(g) <= 0.5 * clauses for g in bigrams(before[-4:]))
 
 
 def _clause_reference(text: str):

@@ -17,7 +17,7 @@ from assistant.answering.spans import make_citation
 _COUNT = re.compile(r"几|多少|(?:一共)\s*\d+\s*(?:条)|how many", re.IGNORECASE)
 # intent.PREAMBLE_WORDS, plus words that ask for the basis once the question is known to be
 # about structure (依据/根据 alone would pull content questions into the preamble).
-_PREAMBLE = re.compile(PREAMBLE_WORDS.pattern + r"|依据|根据|贯彻落实|上位|落实哪|结合了", re.IGNORECASE)
+_PREAMBLE = re.compile(PREAMBLE_WORDS.pattern + r"|依据|根据|贯彻落实|上位|结合了", re.IGNORECASE)
 _WHICH_PART = re.compile(r"哪个部分|哪一部分|属于|第几部分|在第几|是第几|which (?:section)",
                          re.IGNORECASE)
 _LAST = re.compile(r"最后一(?:条)")

@@ -63,8 +63,8 @@ ITEM = re.compile(r"^(?:(\d{1,2})[.．、](?!\d)|[（(](\d{1,2})[）)])\s*")
 # Clause references inside a question: 第十二条, 第-1条, （二十）条, clause 12.
 CLAUSE_REFERENCES = (
     re.compile(f"第\\s*(-?[{CN_NUM}]+|-?\\d+)\\s*条"),
-    re.compile(f"[（(]([{CN_NUM}]+)[）)]\\s*条"),
-    re.compile(f"^\\s*[（(]([{CN_NUM}]+)[）)](?=\\s*(?:是|讲|说|写|的|有|里|中|内容|规定|主要|具体|那条|这条))"),
+    # A parenthesised Chinese numeral is the clauses' own label form (（六）), wherever it stands.
+    re.compile(f"[（(]([{CN_NUM}]+)[）)]"),
     re.compile(f"^\\s*([{CN_NUM}]+|\\d+)\\s*条(?![件款例])"),  # 十五条主要讲啥
     re.compile(r"\b(?:clause|article|item|paragraph)\s*(?:no\.?\s*)?(-?\d+)", re.IGNORECASE),
 )

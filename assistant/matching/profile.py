@@ -271,6 +271,10 @@ def _months_text(months: float) -> str:
     return f"{months / 12:g}年" if months >= 12 and months % 12 == 0 else f"{months:g}个月"
 
 
+# Negation (a closed class of the language): 没有/不在/无/未/非 before a place noun denies it.
+_NEGATED = re.compile(r"[没不无未非]")
+
+
 def _place(text: str, profile: Profile) -> None:
     from assistant.answering.places import _by_form, places_named
 
@@ -286,8 +290,9 @@ def _place(text: str, profile: Profile) -> None:
         profile.zone = f"{_level_name(level.group(1))}高新区"
         if any(_types()[t]["family"] == "zone" for t in profile.types) and not profile.level:
             profile.level = _level_name(level.group(1))
-    elif not profile.zone and re.search(r"高新区|高新技术产业开发区", text):
-        profile.zone = "高新区"
+    elif not profile.zone and any(not _NEGATED.search(text[max(0, m.start() - 4):m.start()])
+                                  for m in re.finditer(r"高新区|高新技术产业开发区", text)):
+        profile.zone = "高新区"  # 乌兰察布现在还没有高新区 names no zone the applicant is in
     for city, districts in _data()["districts"].items():
         for d in districts:
             if d in text:
