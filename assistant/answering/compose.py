@@ -14,7 +14,7 @@ import re
 from functools import cached_property
 
 from assistant import lexicons
-from assistant.answering.grounding import STAGE, _quantities, ground, other_document, unconfirmed_property, unfounded_premise
+from assistant.answering.grounding import STAGE, _listed_counts, _quantities, ground, other_document, unconfirmed_property, unfounded_premise
 from assistant.answering.records import Answer, Citation
 from assistant.ingest.records import ClauseRef
 from assistant.answering.spans import (HAS, bigrams, clause_frequency, coverage, fact_phrase, make_citation, overlap,
@@ -824,10 +824,27 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     def said(span: str) -> str:
         return f"根据{heading}：“{_unit(ctx, citation, span)}”。"
 
-    asked_numbers = _NUMBER_IN.findall(re.sub(r"(?:19|20)\d{2}年?", "", analysis.text))
+    refs = {str(r) for r in analysis.clause_refs}
+    # Digits and Chinese numerals with a unit alike (四个 → 4); a year or a clause number is none.
+    asked_numbers = sorted({n for n, _ in _quantities(analysis.text) if n not in refs})
     phrase = fact_phrase(analysis.text, citation.sentences, "number" if asked_numbers else "", analysis.years)
     if asked_numbers and phrase:
-        stated = _NUMBER_IN.findall(phrase)
+        # The phrase stating a quantity in the asked unit (10家 → 5家以上), when one does.
+        units = {u for _, u in _quantities(analysis.text) if u}
+        same_unit = [p for s in citation.sentences for p in phrases(s) if {u for _, u in _quantities(p)} & units]
+        if units and same_unit and not {u for _, u in _quantities(phrase)} & units:
+            grams = bigrams(analysis.text)
+            phrase = max(same_unit, key=lambda p: overlap(grams, p))
+        # The numbers of the whole provision quoted: 国家级达到25%、自治区级达到20% states 20 too.
+        clause = ctx.doc(citation.doc_id).clause(citation.clause)
+        counted = _listed_counts(clause.text, analysis.text)  # 依托四个高新区 vs a list of three
+        if counted:
+            listing = next((p for s in clause.sentences for p in phrases(s, keep_lists=True) if "、" in p
+                            and _listed_counts(p, analysis.text)), phrase)
+            if not any((n, u) in counted for n, u in _quantities(analysis.text)):
+                return f"否。根据{heading}：“{listing}”。"
+            phrase = listing  # the count is the list's: quote the list
+        stated = _NUMBER_IN.findall(_unit(ctx, citation, phrase)) + [n for n, _ in counted]
         if stated and not set(asked_numbers) & set(stated):
             return "否。" + said(phrase)
     negated = _negation(analysis, citation)
@@ -855,7 +872,7 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
     excepted = _exception_for(analysis, citation)
     if excepted:
         return "否。" + said(excepted)
-    unlisted = _not_listed(analysis, clause)
+    unlisted = "" if asked_numbers else _not_listed(analysis, clause)  # a count is asked, not a member
     if unlisted:  # a whole enumeration: quoted as it stands
         return f"否。根据{heading}：“{unlisted}”。"
     restricted = _restriction_on(analysis, citation)

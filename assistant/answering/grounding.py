@@ -16,6 +16,7 @@ Each rule is a class of mismatch between question and text, never a list of ques
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -464,6 +465,22 @@ def _stated_about(number: str, unit: str, grams: set[str], texts: list[tuple[str
     return False
 
 
+_CLASSIFIERS = "个家所项类种"
+
+
+def _listed_counts(clause_text: str, question: str) -> set[tuple[str, str]]:
+    """An enumeration states its count (呼和浩特金山国家级高新区、包头…、鄂尔多斯…高新区: 3个),
+    when the question names what its items share (高新区): 依托四个高新区 is then a number the
+    text decides."""
+    out = set()
+    for listing in _ENUMERATION.findall(clause_text):
+        items = [i.strip("“”") for i in listing.split("、")]
+        head = os.path.commonprefix([i[::-1] for i in items])[::-1]
+        if len(head) >= 2 and head in question:
+            out |= {(str(len(items)), unit) for unit in _CLASSIFIERS}
+    return out
+
+
 def _unstated_numbers(analysis, hits, documents, corpus_documents=None) -> tuple[list[str], bool]:
     """Numbers a question asserts (免税五年, 300万, 连续三年增长30%) that the clauses it
     would be answered from never state: the premise is not the document's. A number is
@@ -490,7 +507,7 @@ def _unstated_numbers(analysis, hits, documents, corpus_documents=None) -> tuple
         if doc:
             clause = doc.clause(hit.clause)
             texts.append((clause.title, clause.text))
-            stated |= _quantities(clause.text)
+            stated |= _quantities(clause.text) | _listed_counts(clause.text, text)
     numbers = {n for n, _ in stated}
     units = {u for _, u in stated}
     missing = [(n, u) for n, u in asked if ((n, u) not in stated if u else n not in numbers)]

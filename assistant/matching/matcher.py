@@ -303,6 +303,11 @@ _FACT_KEYS = [(("成立", "运营时间", "注册成立", "入驻时"), "成立�
               (("职工", "员工"), "员工")]
 
 
+def _fact_key(q) -> str:
+    """The profile fact a quantity measures (成立月数, 营业收入万元 …), "" for none."""
+    return next((key for words, key in _FACT_KEYS if any(w in q.phrase for w in words)), "")
+
+
 def _quantity_status(q, profile: Profile) -> str:
     for words, key in _FACT_KEYS:
         if any(w in q.phrase for w in words) and key in profile.facts:
@@ -458,12 +463,13 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
             kind = "application"
             conditions = [Condition(header.text.rstrip("：:；;。"), UNKNOWN)] if not items else []
             for item in items:
-                status = UNKNOWN
-                for q in item.quantities:
-                    s = _quantity_status(q, profile)
-                    if s != UNKNOWN:
-                        status = s
-                        break
+                # Several quantities of one measure (销售收入小于5000万元的…；在5000万元至2亿元的…；
+                # 2亿元以上的…) are tiers of one rule: which tier holds decides nothing.
+                measured = [_fact_key(q) for q in item.quantities]
+                tiers = any(k and measured.count(k) > 1 for k in measured)
+                decided = [] if tiers else [s for s in map(lambda q: _quantity_status(q, profile), item.quantities)
+                                            if s != UNKNOWN]
+                status = decided[0] if decided else UNKNOWN
                 if "注册" in item.text and profile.city and profile.province == "内蒙古":
                     place_words = re.findall(r"在(.{2,8}?)行政区域内", item.text)
                     if place_words and ("自治区" in place_words[0] or profile.city in place_words[0]):

@@ -20,7 +20,7 @@ from assistant import lexicons
 
 _NUMERAL = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+"
 # A type named as an aim, not a status: 还不是高企, 准备申报高企, 想认定为高新技术企业.
-_ASPIRATION = re.compile(r"(?:不是|还不是|并非|未|尚未|没有|没|想|打算|准备|计划|拟|申报|申请|认定为|成为|争取)[^，。；,;]{0,4}$")
+_ASPIRATION = re.compile(r"(?<!被)(?:不是|还不是|并非|未|尚未|没有|没|想|打算|准备|计划|拟|申报|申请|认定为|成为|争取)[^，。；,;]{0,4}$")
 _LEVEL_BEFORE = re.compile(r"(国家级|自治区级|省级|盟市级|市级)(?:的)?(?:科技企业)?$")
 
 
@@ -158,7 +158,7 @@ def _find_types(text: str, profile: Profile) -> None:
     # specific kind left; kinds of other families named later are the parties it deals with
     # (孵化器的在孵企业, 投高成长企业).
     found = [(i, key, aim) for n, (i, key, aim) in enumerate(found)
-             if not _PARTNER.search(text[max(0, i - 8):i]) and not (
+             if not _PARTNER.search(text[max(0, i - 8):i]) and not _SHARE_AFTER.match(text, ends[i]) and not (
                  n + 1 < len(found) and text.startswith("的", ends[i])
                  and found[n + 1][0] - i <= 12 and _types()[found[n + 1][1]]["family"] == "person")]
     subject = next((key for i, key, aim in found if not aim and key != "企业"), None)
@@ -184,7 +184,9 @@ def _find_types(text: str, profile: Profile) -> None:
 
 _HOSTED = re.compile(r"(?:入驻|进驻|入孵)[^，。；,;]{0,6}$")
 _HOSTED_AFTER = re.compile(r"里|内|入驻")
-_PARTNER = re.compile(r"(?:跟|与|同|给|帮)[^，。；,;]{0,5}$")
+_PARTNER = re.compile(r"(?:跟|与|同|给|帮|(?<!呼)和|从|向)[^，。；,;]{0,5}$")
+# A kind followed by its share (科技人员占15%) is a statistic of the applicant, not the applicant.
+_SHARE_AFTER = re.compile(r"占|比例|比重")
 
 
 def _level_name(word: str) -> str:
@@ -359,8 +361,10 @@ def parse_profile(text: str) -> Profile:
     _place(clean, profile)
     _industries(clean.replace(form, " ") if zone else clean, profile)
     _facts(clean, profile)
-    if profile.types == ["企业"] and profile.stage.startswith("初创期"):
-        profile.types = ["创业团队、初创企业"]  # a generic enterprise that says it is just starting
+    if profile.types == ["企业"] and profile.stage.startswith("初创期") and not profile.aims:
+        # A generic enterprise that says it is just starting; one seeking a recognition (想报高企)
+        # applies as the enterprise it is.
+        profile.types = ["创业团队、初创企业"]
     if "规模以上工业企业" in profile.types and "规模以上" not in profile.attributes:
         profile.attributes.append("规模以上")
     return profile
