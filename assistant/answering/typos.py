@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+# Chinese sentence-final modal particles, a closed class of the language.
+_FINAL_PARTICLES = "吧吗呢啊呀嘛"
 
 
 def _per_char(text: str, lazy_pinyin) -> list[str]:
@@ -79,6 +81,8 @@ class TermLexicon:
                     window = run[i:i + size]
                     if window in self.corpus_text or self.is_word(window):
                         continue
+                    if i + size == len(run) and window[-1] in _FINAL_PARTICLES:
+                        continue  # 是吧？ ends in a modal particle: the asking, no term (十八)
                     if bounds is not None and not {offset + i, offset + i + size} <= bounds:
                         continue  # 哪个部门 is not 哪 + 各部门
                     term = self._homophone(sounds[i:i + size])
