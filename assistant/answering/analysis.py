@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from assistant.answering import intent as forms
-from assistant.ingest.markers import clause_references
+from assistant.ingest.markers import LAST_CLAUSE, clause_references
 
 # A year the question asks about: 2030年, 2030, 二〇三〇年.
 _YEAR = re.compile(r"(?<!\d)((?:20)\d{2})(?:\s*年|(?!\d))|([〇零一二三四五六七八九]{4})年")
@@ -187,13 +187,17 @@ def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> Question
 
     index = departments_index or corpus.departments
     refs = clause_references(text)
+    if not refs and LAST_CLAUSE.search(text):
+        # 最后一条谁负责: the last clause of the one document asked about is a clause like any other.
+        docs = [d for d in corpus.documents if not doc_ids or d.doc_id in doc_ids]
+        refs = [docs[0].clauses[-1].number] if len(docs) == 1 and docs[0].clauses else []
     departments = index.find_in(text)
     metadata = forms.metadata_fields(text)
     applicants = forms.find_applicants(text)
     yes_no = bool(_YES_NO.search(text.strip()))
     # 开头引用的那个国务院文件是哪年发的: the preamble's document, not this one's date.
-    structure = bool(_STRUCTURE.search(text)) and (not metadata or bool(section_references(text))
-                                                   or bool(forms.PREAMBLE_WORDS.search(text)))
+    structure = bool(_STRUCTURE.search(LAST_CLAUSE.sub("", text) if refs else text)) and (
+        not metadata or bool(section_references(text)) or bool(forms.PREAMBLE_WORDS.search(text)))
     analysis = QuestionAnalysis(
         text=text, kind="general", asked="content", yes_no=yes_no, clause_refs=refs,
         section_refs=section_references(text, corpus.documents) if structure else [],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.ingest.markers import LAST_CLAUSE
 from assistant.answering.intent import PREAMBLE_WORDS
 from assistant.answering.records import Answer
 from assistant.answering.spans import make_citation
@@ -20,7 +21,7 @@ _COUNT = re.compile(r"几|多少|(?:一共)\s*\d+\s*(?:条)|how many", re.IGNORE
 _PREAMBLE = re.compile(PREAMBLE_WORDS.pattern + r"|依据|根据|贯彻落实|上位|结合了", re.IGNORECASE)
 _WHICH_PART = re.compile(r"哪个部分|哪一部分|属于|第几部分|在第几|是第几|which (?:section)",
                          re.IGNORECASE)
-_LAST = re.compile(r"最后一(?:条)")
+
 _DEFINITION = re.compile(r"简称|全称是")
 _TERM = re.compile(r"[“\"]([^”\"]{1,12})[”\"]")
 _TERM_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:指)?(?:哪些)?的?(?:简称)")
@@ -38,7 +39,7 @@ def compose_structure(ctx) -> Answer:
             return found
     if _PREAMBLE.search(text):
         return _preamble(ctx)
-    if _LAST.search(text):
+    if LAST_CLAUSE.search(text):  # several documents: which one's last clause is not known
         return _last(ctx)
     if _WHICH_PART.search(text) and ctx.hits:
         return _which_part(ctx)

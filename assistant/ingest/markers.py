@@ -70,6 +70,10 @@ CLAUSE_REFERENCES = (
 )
 
 
+# 最后一条: the last clause, a reference whose number only the document knows.
+LAST_CLAUSE = re.compile(r"最后一条")
+
+
 def clause_references(question: str) -> list[int]:
     """Clause numbers a question names explicitly, in order, absurd ones included
     (``第-1条`` → -1, ``第一百亿条`` → 10**10), so the caller can say the document lacks them."""
