@@ -433,6 +433,7 @@ def match_profile(profile: Profile, documents, *, doc_ids=None) -> MatchOutcome:
             result = _match_clause(document, clause, provisions, profile, place_condition)
             if result:
                 outcome.results.append(result)
+        outcome.results += _application_steps(document, outcome.results)
     outcome.documents = covered
     if outcome.results:
         n_docs = len({r.doc_id for r in outcome.results})
@@ -533,10 +534,31 @@ def _match_clause(document, clause, provisions, profile: Profile, place_conditio
     )
 
 
+def _application_steps(document, results) -> list[MatchResult]:
+    """An applicant who may apply (申报条件) also needs the same document's other clauses on
+    applying — those whose title starts like the conditions' (申报时间, 申报方式和材料)."""
+    listed = {r.clause for r in results if r.doc_id == document.doc_id}
+    verbs = {document.clause(r.clause).title[:2] for r in results
+             if r.doc_id == document.doc_id and r.kind == "application" and document.clause(r.clause).title}
+    out = []
+    for clause in document.clauses:
+        if clause.number in listed or not clause.title or clause.title[:2] not in verbs or not clause.sentences:
+            continue
+        first = clause.sentences[0]
+        start = clause.text.find(first)
+        out.append(MatchResult(
+            doc_id=document.doc_id, doc_title=document.meta.title or document.doc_id, clause=clause.number,
+            label=clause.label, heading=clause.heading, measure=first,
+            quotes=[{"text": first, "start": start, "end": start + len(first)}] if start >= 0 else [],
+            for_=[], gives=[f"申报须知（{clause.title}）"], conditions=[], amounts=[], periods=[],
+            departments=list(clause.departments) or _fallback_departments(document, clause), kind="application"))
+    return out
+
+
 def _fallback_departments(document, clause) -> list[str]:
     """A clause with no 责任单位 note: the bodies its text names (市科技局), else the issuer."""
     named = re.findall(r"[市区县旗盟]?[\u4e00-\u9fff]{0,6}(?:科技局|财政局|科技厅|财政厅|科技主管部门)", clause.text)
-    named = [n for n in named if len(n) >= 3 and not n.startswith(("由", "向", "会同", "各", "所在"))]
+    named = [n for n in named if len(n) >= 3 and not n.startswith(("由", "向", "会同", "各", "所在", "报送"))]
     out = list(dict.fromkeys(named))
     return out or ([document.meta.issuer] if document.meta.issuer else [])
 
