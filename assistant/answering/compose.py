@@ -844,7 +844,8 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
             if not any((n, u) in counted for n, u in _quantities(analysis.text)):
                 return f"否。根据{heading}：“{listing}”。"
             phrase = listing  # the count is the list's: quote the list
-        stated = _NUMBER_IN.findall(_unit(ctx, citation, phrase)) + [n for n, _ in counted]
+        unit_text = _unit(ctx, citation, phrase)
+        stated = _NUMBER_IN.findall(unit_text) + [n for n, _ in _quantities(unit_text) | counted]
         if stated and not set(asked_numbers) & set(stated):
             return "否。" + said(phrase)
     negated = _negation(analysis, citation)

@@ -253,13 +253,15 @@ _NOT_CONTENT = {"拿到", "得到", "获得", "享受", "提到", "这类", "这
                 "支持", "鼓励", "负责", "管理", "规定", "文件", "我们", "他们", "这个", "那个", "这样"}
 
 
+_PERSONAL = ("自己", "大家")  # reflexive / collective pronouns, a closed class
+
+
 def unconfirmed_property(question: str, documents) -> list[str]:
     """A yes/no question that asks whether something *is* so (是免费住的吗, 是不是免房租,
     是每年评一次吗, 是不是要求硕士以上学历) with words the documents never use: nothing in
     the text can confirm it. Only the copula form: 有没有/能不能 questions ask whether support
     exists, which a text often grants in its own words (专利 → 知识产权)."""
     from assistant.answering.gloss import glossed_terms, is_english
-    from assistant.retrieval.tokenization import base_jieba
 
     if is_english(question):  # Are the talent apartments free of charge? — by its glossed terms
         if not re.match(r"\s*(?:is|are|was|were)\b", question, re.IGNORECASE):
@@ -277,7 +279,11 @@ def unconfirmed_property(question: str, documents) -> list[str]:
     if not match or re.match(r"能|得|要(?!求)|会|可|应|该|需|必须|由|在|被", match.group(1)):
         return []  # 是不是能简单点 / 是由…安排的: an action or an actor, not a property
     text = compact_text(documents)
-    words = [w for w in base_jieba().lcut(match.group(1)) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)]
+    import jieba.posseg
+
+    # Adverbs (一直, 大概) and personal pronouns (自己, 大家) describe no property the text could state.
+    words = [p.word for p in jieba.posseg.cut(match.group(1)) if len(p.word) >= 2 and not p.flag.startswith("d")
+             and p.word not in _PERSONAL and re.fullmatch(r"[\u4e00-\u9fff]+", p.word)]
     numeral = re.compile(r"^[一二两三四五六七八九十百千万几]+[次个年项家条]?$")
     return [w for w in words if w not in text and w not in _NOT_CONTENT and w not in _FUNCTION_WORDS
             and not numeral.match(w) and not any(w[i:i + 2] in text for i in range(len(w) - 1) if len(w) > 2)
@@ -297,11 +303,32 @@ def _names_instances(noun: str, text: str) -> bool:
 
 
 def _listed_noun(text: str) -> str:
-    """What a "which ones" question asks to be listed: 哪几个科学院 → 科学院, 评估机构有哪几家 → 评估机构."""
+    """What a "which ones" question asks to be listed: 哪几个科学院 → 科学院, 评估机构有哪几家 →
+    评估机构. Before 哪几/哪些 the list's noun is the nouns just before it (jieba's parts of
+    speech), past a joining 有/是/包括: 大概指哪几类 and 都列举了哪些 name no noun to list."""
     after = _LIST_AFTER.search(text)
-    before = _LIST_BEFORE.search(text)
-    noun = after.group(1) if after else (before.group(1)[-4:].lstrip("的") if before else "")
+    if after:
+        noun = after.group(1)
+    elif _LIST_BEFORE.search(text):
+        noun = _nouns_before_which(text)
+    else:
+        noun = ""
     return "" if noun.endswith("的") else noun  # 牵头落实的是哪几家: a role, not a noun to list
+
+
+def _nouns_before_which(text: str) -> str:
+    import jieba.posseg
+
+    words = list(jieba.posseg.cut(text))
+    end = next((i for i, w in enumerate(words) if w.word.startswith("哪")), len(words))
+    i = end
+    while i > 0 and words[i - 1].word in ("有", "是", "包括", "包含"):
+        i -= 1
+    nouns = []
+    while i > 0 and words[i - 1].flag.startswith(("n", "vn")) and len(nouns) < 2:
+        nouns.insert(0, words[i - 1].word)
+        i -= 1
+    return "".join(nouns)[-4:]
 
 
 # Stages of a plan's targets: the earliest target year is the near/mid-term one, the last the long-term.
@@ -405,8 +432,8 @@ def informative(grams: set[str], documents) -> set[str]:
 
 
 # A Chinese numeral with a unit; a lone 一 (一个, 一家, 哪一年) is an article, not a number.
-_CN_COUNT = re.compile(r"(?<![哪某每第几数零〇一二两三四五六七八九十百千万])(?![零〇一二两三四五六七八九十百千万]*(?:几|多|来|余))(?!一(?![零〇一二两三四五六七八九十百千万]))([零〇一二两三四五六七八九十百千万]+)(?=(?:个|家|年|项|名|人|天|月|倍|次|亿|万|所|批|类|条|成|%))")
-_STATED = re.compile(r"(\d+(?:\.\d+)?)\s*(%|[个家年次项名人天月倍亿万所批类条成元])?")
+_CN_COUNT = re.compile(r"(?<![哪某每第几数零〇一二两三四五六七八九十百千万])(?![零〇一二两三四五六七八九十百千万]*(?:几|多|来|余))(?!一(?![零〇一二两三四五六七八九十百千万]))([零〇一二两三四五六七八九十百千万]+)(?=(?:个|家|年|项|名|人|天|月|倍|次|亿|万|所|批|类|条|成|市|%))")
+_STATED = re.compile(r"(\d+(?:\.\d+)?)\s*(%|[个家年次项名人天月倍亿万所批类条成元市])?")
 
 
 def _quantities(text: str) -> set[tuple[str, str]]:
@@ -420,7 +447,8 @@ def _quantities(text: str) -> set[tuple[str, str]]:
             return match.group(1)
 
     text = _CN_COUNT.sub(digits, re.sub(r"(?:20)\d{2}(?:\s*年|(?![\d%.]))", "", text))
-    return {(number, unit or "") for number, unit in _STATED.findall(text)}
+    found = {(number, unit or "") for number, unit in _STATED.findall(text)}
+    return found | {(n, "个") for n, u in found if u == "市"}  # 呼包鄂三市 counts three (个) cities
 
 
 _VERIFYING = re.compile(r"吗|么$|呢$|是不是|是否|对不对|对吧|对吗|有没有|能不能")
