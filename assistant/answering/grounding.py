@@ -208,7 +208,7 @@ def ground(analysis, hits, documents, tokens: list[str] | None = None, corpus_do
 
 
 _LIST_AFTER = re.compile(r"哪(?:几|些)(?:个|类|种|项|所|条)([\u4e00-\u9fff]{2,4})")
-_LIST_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4})(?:有|是|包括)?哪(?:几|些)(?:家|个|类|种|项|所)")
+_LIST_BEFORE = re.compile(r"哪(?:几|些)(?:家|个|类|种|项|所)")  # the noun before it: _nouns_before_which
 
 
 # What a question presents as the document's content: 既然文件要求…, 文件第五部分讲的…, 听说…
@@ -322,10 +322,10 @@ def _nouns_before_which(text: str) -> str:
     words = list(jieba.posseg.cut(text))
     end = next((i for i, w in enumerate(words) if w.word.startswith("哪")), len(words))
     i = end
-    while i > 0 and words[i - 1].word in ("有", "是", "包括", "包含"):
+    while i > 0 and words[i - 1].word in ("有", "是", "包括"):
         i -= 1
     nouns = []
-    while i > 0 and words[i - 1].flag.startswith(("n", "vn")) and len(nouns) < 2:
+    while i > 0 and (words[i - 1].flag[0] == "n" or words[i - 1].flag == "vn") and len(nouns) < 2:
         nouns.insert(0, words[i - 1].word)
         i -= 1
     return "".join(nouns)[-4:]
