@@ -727,11 +727,16 @@ def _other_level(analysis, sentences: list[str]) -> str:
 # (创建国家级高新区工作): what is still to be created is not yet.
 _ATTAINED = re.compile(r"已经?(?:是|成为)([\u4e00-\u9fff]{3,12}?)(?:了|吗)")
 _BECOMING = "(?:创建|争创)"
+_COMPLETED = re.compile(r"已经?建成")
 
 
 def _not_yet(analysis, sentences: list[str]) -> str:
     """The phrase in which the text still works towards what the question says is done."""
     claimed = _ATTAINED.search(analysis.text)
+    if not claimed and _COMPLETED.search(analysis.text):  # 自创区是不是已经建成了 vs 推进…的创建工作
+        grams = bigrams(analysis.text)
+        found = [p for s in sentences for p in phrases(s) if re.search(_BECOMING, p) and overlap(grams, p) >= 2]
+        return max(found, key=lambda p: overlap(grams, p)) if found else ""
     if not claimed:
         return ""
     target = re.sub(r"了$", "", claimed.group(1))

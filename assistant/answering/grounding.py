@@ -503,8 +503,10 @@ def _listed_counts(clause_text: str, question: str) -> set[tuple[str, str]]:
     out = set()
     for listing in _ENUMERATION.findall(clause_text):
         items = [i.strip("“”") for i in listing.split("、")]
-        head = os.path.commonprefix([i[::-1] for i in items])[::-1]
-        if len(head) >= 2 and head in question:
+        # The last item runs on into the sentence (…鄂尔多斯国家级高新区持续给予政策支持): the
+        # shared ending is read off the others and must occur in it.
+        head = os.path.commonprefix([i[::-1] for i in items[:-1]])[::-1]
+        if len(head) >= 2 and head in items[-1] and head in question:
             out |= {(str(len(items)), unit) for unit in _CLASSIFIERS}
     return out
 
@@ -529,20 +531,22 @@ def _unstated_numbers(analysis, hits, documents, corpus_documents=None) -> tuple
     if not asked:
         return [], False
     stated: set[tuple[str, str]] = set()
+    counted: set[tuple[str, str]] = set()  # a list's count is about what the question names
     texts = []
     for hit in hits:
         doc = next((d for d in documents if d.doc_id == hit.doc_id), None)
         if doc:
             clause = doc.clause(hit.clause)
             texts.append((clause.title, clause.text))
-            stated |= _quantities(clause.text) | _listed_counts(clause.text, text)
+            counted |= _listed_counts(clause.text, text)
+            stated |= _quantities(clause.text) | counted
     numbers = {n for n, _ in stated}
     units = {u for _, u in stated}
     missing = [(n, u) for n, u in asked if ((n, u) not in stated if u else n not in numbers)]
     # 博士后每月5000元生活补贴 is not stated by 每件专利给予5000元资助: the same amount, said of
     # something else. A number counts as stated where its phrase shares a word with the
     # question's phrase around the number.
-    missing += [(n, u) for n, u in asked if u and (n, u) in stated
+    missing += [(n, u) for n, u in asked if u and (n, u) in stated and (n, u) not in counted
                 and not _stated_about(n, u, _phrase_grams(text, n, u, corpus_documents or documents), texts)]
     rival = any(not u or u in units for _, u in missing)
     return sorted(n + u for n, u in missing), rival
