@@ -348,6 +348,16 @@ def _ellipsis(x: str, text: str, conv: Conversation, corpus, find_applicants) ->
             value = new.group(0) if pattern is c["levels_re"] or new.group(0).endswith("年") else new.group(0) + "年"
             rewritten = (previous[:old.start()] + value + previous[old.end():]) if old else f"{value}{previous}"
             return Resolved(_finish(rewritten), "理解为：" + _finish(rewritten))
+    # 那鄂尔多斯呢 after 呼和浩特金山高新区重点打造哪些产业集群: the new place (with its zone, when
+    # the previous question named one) takes the old one's place.
+    from assistant.answering.places import places_named
+
+    if places_named(x):
+        for old in places_named(previous):
+            span = re.search(re.escape(old) + r"[\u4e00-\u9fff]{0,6}?高新区", previous) or re.search(re.escape(old), previous)
+            if span:
+                rewritten = previous[:span.start()] + x.rstrip("的") + previous[span.end():]
+                return Resolved(_finish(rewritten), "理解为：" + _finish(rewritten))
     applicants = find_applicants(x)
     if applicants:
         from assistant import lexicons
