@@ -177,6 +177,9 @@ def known_doc_numbers(documents) -> list[str]:
     return [re.sub(r"\s+", "", d.meta.doc_number) for d in documents if d.meta.doc_number]
 
 
+_A_PART = re.compile(r"[这那]一?部分")
+
+
 def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> QuestionAnalysis:
     """Analyse a cleaned, simplified question against the corpus it will be answered from.
 
@@ -198,6 +201,9 @@ def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> Question
     # 开头引用的那个国务院文件是哪年发的: the preamble's document, not this one's date.
     structure = bool(_STRUCTURE.search(LAST_CLAUSE.sub("", text) if refs else text)) and (
         not metadata or bool(section_references(text)) or bool(forms.PREAMBLE_WORDS.search(text)))
+    if structure and _A_PART.search(text) and not _STRUCTURE.search(_A_PART.sub("", text)) and not section_references(
+            text, corpus.documents):
+        structure = False  # 对外开放合作那部分讲什么: no section is so named — the words name a clause's topic
     analysis = QuestionAnalysis(
         text=text, kind="general", asked="content", yes_no=yes_no, clause_refs=refs,
         section_refs=section_references(text, corpus.documents) if structure else [],
