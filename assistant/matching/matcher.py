@@ -405,7 +405,9 @@ def _aims_at(header: str, document, profile: Profile) -> bool:
         return {key for form, key in _type_forms() if form in text and key != "企业"}
 
     sought = named(header) or named(document.meta.title or "")
-    return bool(sought & set(profile.aims))
+    # A holder whose recognition is up again (重新认定, 有效期满) seeks it anew.
+    renewing = set(profile.types) if "再次认定" in profile.attributes else set()
+    return bool(sought & (set(profile.aims) | renewing))
 
 
 def match_profile(profile: Profile, documents, *, doc_ids=None) -> MatchOutcome:

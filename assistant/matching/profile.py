@@ -20,7 +20,7 @@ from assistant import lexicons
 
 _NUMERAL = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+"
 # A type named as an aim, not a status: 还不是高企, 准备申报高企, 想认定为高新技术企业.
-_ASPIRATION = re.compile(r"(?<!被)(?:不是|还不是|并非|未|尚未|没有|没|想|打算|准备|计划|拟|申报|申请|认定为|成为|争取)[^，。；,;]{0,4}$")
+_ASPIRATION = re.compile(r"(?<!被)(?:不是|还不是|并非|未|尚未|没有|没|想|打算|准备|计划|拟|报|申请|认定为|成为|争取)[^，。；,;]{0,4}$")
 _LEVEL_BEFORE = re.compile(r"(国家级|自治区级|省级|盟市级|市级)(?:的)?(?:科技企业)?$")
 
 
