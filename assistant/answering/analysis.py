@@ -189,11 +189,9 @@ def analyze(text: str, corpus, departments_index=None, doc_ids=None) -> Question
     from assistant.answering.places import places_named
 
     index = departments_index or corpus.departments
-    refs = clause_references(text)
-    if not refs and LAST_CLAUSE.search(text):
-        # 最后一条谁负责: the last clause of the one document asked about is a clause like any other.
-        docs = [d for d in corpus.documents if not doc_ids or d.doc_id in doc_ids]
-        refs = [docs[0].clauses[-1].number] if len(docs) == 1 and docs[0].clauses else []
+    # 最后一条谁负责: the last clause of the one document asked about is a clause like any other.
+    docs = [d for d in corpus.documents if not doc_ids or d.doc_id in doc_ids]
+    refs = clause_references(text, docs[0].clauses[-1].number if len(docs) == 1 and docs[0].clauses else None)
     departments = index.find_in(text)
     metadata = forms.metadata_fields(text)
     applicants = forms.find_applicants(text)

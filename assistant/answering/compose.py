@@ -723,24 +723,25 @@ def _other_level(analysis, sentences: list[str]) -> str:
     return about[0] if about else ""
 
 
-# A claim that something is already so (已经是国家级高新区了), and the text's work of becoming it
-# (创建国家级高新区工作): what is still to be created is not yet.
-_ATTAINED = re.compile(r"已经?(?:是|成为)([\u4e00-\u9fff]{3,12}?)(?:了|吗)")
+# A claim that something is already so (已经是国家级高新区了, 已经建成了), and the text's work of
+# becoming it (创建国家级高新区工作): what is still to be created is not yet.
+_ATTAINED = re.compile(r"已经?(?:是|成为|建成)([\u4e00-\u9fff]{0,12}?)(?:了|吗)")
 _BECOMING = "(?:创建|争创)"
-_COMPLETED = re.compile(r"已经?建成")
 
 
 def _not_yet(analysis, sentences: list[str]) -> str:
-    """The phrase in which the text still works towards what the question says is done."""
+    """The phrase in which the text still works towards what the question says is done: the
+    claimed state named (是国家级高新区) and being created, else a phrase creating the
+    question's topic (自创区是不是已经建成了 vs 推进…的创建工作)."""
     claimed = _ATTAINED.search(analysis.text)
-    if not claimed and _COMPLETED.search(analysis.text):  # 自创区是不是已经建成了 vs 推进…的创建工作
+    if not claimed:
+        return ""
+    target = claimed.group(1)
+    if len(target) < 3:
         grams = bigrams(analysis.text)
         found = [p for s in sentences for p in phrases(s) if re.search(_BECOMING, p) and overlap(grams, p) >= 2]
         return max(found, key=lambda p: overlap(grams, p)) if found else ""
-    if not claimed:
-        return ""
-    target = re.sub(r"了$", "", claimed.group(1))
-    becoming = re.compile(_BECOMING + "[\u4e00-\u9fff]{0,2}" + re.escape(target[-min(len(target), 5):]))
+    becoming = re.compile(_BECOMING + "[\u4e00-\u9fff]{0,2}" + re.escape(target[-5:]))
     for sentence in sentences:
         for phrase in phrases(sentence, keep_lists=True):
             if becoming.search(phrase) and (not analysis.places or any(p in phrase for p in analysis.places)):
@@ -831,11 +832,12 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
 
     refs = {str(r) for r in analysis.clause_refs}
     # Digits and Chinese numerals with a unit alike (四个 → 4); a year or a clause number is none.
-    asked_numbers = sorted({n for n, _ in _quantities(analysis.text) if n not in refs})
+    asked = _quantities(analysis.text)
+    asked_numbers = sorted({n for n, _ in asked if n not in refs})
     phrase = fact_phrase(analysis.text, citation.sentences, "number" if asked_numbers else "", analysis.years)
     if asked_numbers and phrase:
         # The phrase stating a quantity in the asked unit (10家 → 5家以上), when one does.
-        units = {u for _, u in _quantities(analysis.text) if u}
+        units = {u for _, u in asked if u}
         same_unit = [p for s in citation.sentences for p in phrases(s) if {u for _, u in _quantities(p)} & units]
         if units and same_unit and not {u for _, u in _quantities(phrase)} & units:
             grams = bigrams(analysis.text)
@@ -846,7 +848,7 @@ def _yes_no(ctx: _Context, citation: Citation, heading: str) -> str:
         if counted:
             listing = next((p for s in clause.sentences for p in phrases(s, keep_lists=True) if "、" in p
                             and _listed_counts(p, analysis.text)), phrase)
-            if not any((n, u) in counted for n, u in _quantities(analysis.text)):
+            if not asked & counted:
                 return f"否。根据{heading}：“{listing}”。"
             phrase = listing  # the count is the list's: quote the list
         unit_text = _unit(ctx, citation, phrase)

@@ -253,7 +253,7 @@ _NOT_CONTENT = {"拿到", "得到", "获得", "享受", "提到", "这类", "这
                 "支持", "鼓励", "负责", "管理", "规定", "文件", "我们", "他们", "这个", "那个", "这样"}
 
 
-_PERSONAL = ("自己", "大家")  # reflexive / collective pronouns, a closed class
+_REFLEXIVE = "自己"  # the reflexive pronoun: who acts, no property
 
 
 def unconfirmed_property(question: str, documents) -> list[str]:
@@ -281,9 +281,9 @@ def unconfirmed_property(question: str, documents) -> list[str]:
     text = compact_text(documents)
     import jieba.posseg
 
-    # Adverbs (一直, 大概) and personal pronouns (自己, 大家) describe no property the text could state.
+    # Adverbs (一直, 大概) and the reflexive 自己 describe no property the text could state.
     words = [p.word for p in jieba.posseg.cut(match.group(1)) if len(p.word) >= 2 and not p.flag.startswith("d")
-             and p.word not in _PERSONAL and re.fullmatch(r"[\u4e00-\u9fff]+", p.word)]
+             and p.word != _REFLEXIVE and re.fullmatch(r"[\u4e00-\u9fff]+", p.word)]
     numeral = re.compile(r"^[一二两三四五六七八九十百千万几]+[次个年项家条]?$")
     return [w for w in words if w not in text and w not in _NOT_CONTENT and w not in _FUNCTION_WORDS
             and not numeral.match(w) and not any(w[i:i + 2] in text for i in range(len(w) - 1) if len(w) > 2)

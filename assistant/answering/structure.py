@@ -21,7 +21,6 @@ _COUNT = re.compile(r"几|多少|(?:一共)\s*\d+\s*(?:条)|how many", re.IGNORE
 _PREAMBLE = re.compile(PREAMBLE_WORDS.pattern + r"|依据|根据|贯彻落实|上位|结合了", re.IGNORECASE)
 _WHICH_PART = re.compile(r"哪个部分|哪一部分|属于|第几部分|在第几|是第几|which (?:section)",
                          re.IGNORECASE)
-
 _DEFINITION = re.compile(r"简称|全称是")
 _TERM = re.compile(r"[“\"]([^”\"]{1,12})[”\"]")
 _TERM_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:指)?(?:哪些)?的?(?:简称)")

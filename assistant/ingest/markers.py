@@ -74,9 +74,11 @@ CLAUSE_REFERENCES = (
 LAST_CLAUSE = re.compile(r"最后一条")
 
 
-def clause_references(question: str) -> list[int]:
+def clause_references(question: str, last: int | None = None) -> list[int]:
     """Clause numbers a question names explicitly, in order, absurd ones included
-    (``第-1条`` → -1, ``第一百亿条`` → 10**10), so the caller can say the document lacks them."""
+    (``第-1条`` → -1, ``第一百亿条`` → 10**10), so the caller can say the document lacks them.
+    ``last``: the last clause number of the one document asked about, which 最后一条 names
+    when the question names no number."""
     found: list[int] = []
     for pattern in CLAUSE_REFERENCES:
         for match in pattern.finditer(question or ""):
@@ -86,4 +88,6 @@ def clause_references(question: str) -> list[int]:
                 continue
             if number not in found:
                 found.append(number)
+    if not found and last is not None and LAST_CLAUSE.search(question or ""):
+        found.append(last)
     return found

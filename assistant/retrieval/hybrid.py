@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.ingest.markers import LAST_CLAUSE, clause_references
+from assistant.ingest.markers import clause_references
 from assistant.ingest.records import ClauseRef
 from assistant.retrieval.fusion import min_max, reciprocal_rank_fusion, weighted_sum
 from assistant.retrieval.tokenization import to_simplified
@@ -185,9 +185,9 @@ class HybridRetriever:
         """(doc_id, n) for each clause number the question names, in each document (of
         ``doc_ids``, or all) that has such a clause."""
         docs = [d for d in self.documents if not doc_ids or d in doc_ids]
-        if len(docs) == 1 and not clause_references(question) and LAST_CLAUSE.search(question):
-            return [max(key for key in self.clause_keys if key[0] == docs[0])]  # 最后一条谁负责
-        return [(d, n) for n in clause_references(question) for d in docs if (d, n) in self._key_pos]
+        # 最后一条 names the last clause of the one document asked about (none: no clauses).
+        last = max((n for d, n in self.clause_keys if d == docs[0]), default=None) if len(docs) == 1 else None
+        return [(d, n) for n in clause_references(question, last) for d in docs if (d, n) in self._key_pos]
 
     def _phrase_bonus(self, question: str, bonus: float = 0.2) -> np.ndarray:
         """Like a search engine's "quoted search": clauses containing a quoted phrase
